@@ -1,0 +1,53 @@
+package org.dml4j.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.dml4j.data.DataBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Benchmarks that print figures; never run by the tests. */
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+        description = "Measure throughput.", subcommands = BenchCommand.DataCommand.class)
+final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "data", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+            description = "Decoded + preprocessed images per second of the batch loader, per thread count.")
+    static final class DataCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--images", paramLabel = "DIR",
+                description = "Folder of JPEG/PNG images. Default: generate synthetic 500x500 JPEGs.")
+        Path images;
+
+        @Option(names = "--count", paramLabel = "N", defaultValue = "500",
+                description = "Images per measured pass (and synthetic images made). Default: ${DEFAULT-VALUE}.")
+        int count;
+
+        @Option(names = "--crop", paramLabel = "S", defaultValue = "224", description = "Crop size. Default: ${DEFAULT-VALUE}.")
+        int crop;
+
+        @Option(names = "--threads", paramLabel = "N,M", split = ",", defaultValue = "1,2",
+                description = "Thread counts to measure. Default: ${DEFAULT-VALUE}.")
+        int[] threads;
+
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+        int batch;
+
+        @Override
+        public Integer call() throws Exception {
+            DataBenchmark.run(images, count, crop, threads, batch, spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
+    }
+}

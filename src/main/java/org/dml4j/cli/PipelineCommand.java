@@ -1,0 +1,36 @@
+package org.dml4j.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.dml4j.model.Devices;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The sequence the original scripts share: validate the flags into a configuration, print the
+ * configuration block, check the GPU request, then run.
+ */
+abstract class PipelineCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    /** Builds and validates the configuration; returns the work to do with it. */
+    abstract Runnable prepare(PrintWriter out);
+
+    /** The command's {@code --use_gpu} value. */
+    abstract boolean useGpu();
+
+    @Override
+    public final Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Runnable work = prepare(out);
+        ConfigBlock.print(spec, out);
+        Devices.requireGpuSupport(useGpu());
+        work.run();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,69 @@
+package org.dml4j.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import org.dml4j.loss.LossConfig;
+import org.dml4j.loss.LossName;
+import org.dml4j.train.TrainConfig;
+import org.dml4j.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** train_elem.py: classification-style training (softmax, arcmargin), spec §2.2. */
+@Command(name = "train-elem", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+        defaultValueProvider = TrainElemCommand.Defaults.class,
+        description = "Stage 1: train an embedding network with a classification loss"
+        + " (softmax or arcmargin).")
+public final class TrainElemCommand extends PipelineCommand {
+    static final class Defaults extends CommandDefaults {
+        Defaults() {
+            super(Map.ofEntries(Map.entry("--model", "ResNet50"), Map.entry("--embedding_size", "0"),
+                    Map.entry("--train_batch_size", "256"), Map.entry("--test_batch_size", "50"),
+                    Map.entry("--image_shape", "3,224,224"), Map.entry("--class_dim", "11318"),
+                    Map.entry("--lr", "0.01"), Map.entry("--lr_strategy", "piecewise_decay"),
+                    Map.entry("--lr_steps", "15000,25000"), Map.entry("--total_iter_num", "30000"),
+                    Map.entry("--display_iter_step", "10"), Map.entry("--test_iter_step", "1000"),
+                    Map.entry("--save_iter_step", "1000"), Map.entry("--use_gpu", "True"),
+                    Map.entry("--model_save_dir", "output"), Map.entry("--loss_name", "softmax"),
+                    Map.entry("--arc_scale", "80.0"), Map.entry("--arc_margin", "0.15"),
+                    Map.entry("--arc_easy_margin", "False"), Map.entry("--enable_ce", "False")));
+        }
+    }
+
+    @Mixin
+    TrainOptions train;
+
+    @Option(names = {"--arc_scale", "--arc-scale"}, paramLabel = "X",
+            description = "ArcFace scale s. Default: ${DEFAULT-VALUE}.")
+    double arcScale;
+
+    @Option(names = {"--arc_margin", "--arc-margin"}, paramLabel = "X",
+            description = "ArcFace additive angular margin m, in radians. Default: ${DEFAULT-VALUE}.")
+    double arcMargin;
+
+    @Option(names = {"--arc_easy_margin", "--arc-easy-margin"}, arity = "1", converter = BoolConverter.class,
+            paramLabel = "BOOL", description = "ArcFace easy-margin variant. Default: ${DEFAULT-VALUE}.")
+    Boolean arcEasyMargin;
+
+    @Option(names = {"--enable_ce", "--enable-ce"}, arity = "1", converter = BoolConverter.class,
+            paramLabel = "BOOL", description = "Continuous-evaluation mode (ResNet50 + arcmargin only);"
+            + " prints kpis lines at the end. Default: ${DEFAULT-VALUE}.")
+    Boolean enableCe;
+
+    @Override
+    Runnable prepare(PrintWriter out) {
+        LossConfig loss = LossConfig.elem(LossName.parse(train.lossName, false), arcScale, arcMargin, arcEasyMargin);
+        TrainConfig config = train.toConfig(loss, enableCe, common.toConfig());
+        return () -> Trainer.train(config, out);
+    }
+
+    @Override
+    boolean useGpu() {
+        return train.useGpu;
+    }
+
+    public static void main(String[] args) {
+        System.exit(Dml4j.execute(new TrainElemCommand(), args));
+    }
+}

@@ -1,0 +1,91 @@
+package org.dml4j.cli;
+
+import java.nio.file.Path;
+import org.dml4j.data.DataConfig;
+import org.dml4j.data.ImageShape;
+import org.dml4j.loss.LossConfig;
+import org.dml4j.model.Backbone;
+import org.dml4j.train.LrSchedule;
+import org.dml4j.train.TrainConfig;
+import picocli.CommandLine.Option;
+
+/** The flags train_elem.py and train_pair.py share (spec §2.2–2.3); defaults come per command. */
+final class TrainOptions {
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "Backbone: ResNet18, ResNet34, ResNet50, ResNet101, ResNet152. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = {"--embedding_size", "--embedding-size"}, paramLabel = "N",
+            description = "Width of a linear embedding after global pooling; 0 uses the pooled features. Default: ${DEFAULT-VALUE}.")
+    int embeddingSize;
+
+    @Option(names = {"--train_batch_size", "--train-batch-size"}, paramLabel = "N",
+            description = "Global training batch size. Default: ${DEFAULT-VALUE}.")
+    int trainBatchSize;
+
+    @Option(names = {"--test_batch_size", "--test-batch-size"}, paramLabel = "N",
+            description = "Batch size of the periodic test pass. Default: ${DEFAULT-VALUE}.")
+    int testBatchSize;
+
+    @Option(names = {"--image_shape", "--image-shape"}, paramLabel = "C,H,W",
+            description = "Network input shape; H must equal W. Default: ${DEFAULT-VALUE}.")
+    String imageShape;
+
+    @Option(names = {"--class_dim", "--class-dim"}, paramLabel = "N",
+            description = "Number of training classes (classifier width). Default: ${DEFAULT-VALUE}.")
+    int classDim;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Base learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = {"--lr_strategy", "--lr-strategy"}, paramLabel = "NAME",
+            description = "Learning-rate strategy; only piecewise_decay. Default: ${DEFAULT-VALUE}.")
+    String lrStrategy;
+
+    @Option(names = {"--lr_steps", "--lr-steps"}, paramLabel = "I,J,...",
+            description = "Iterations at which the learning rate is multiplied by 0.1. Default: ${DEFAULT-VALUE}.")
+    String lrSteps;
+
+    @Option(names = {"--total_iter_num", "--total-iter-num"}, paramLabel = "N",
+            description = "Last iteration index (iterations 0..N run). Default: ${DEFAULT-VALUE}.")
+    int totalIterNum;
+
+    @Option(names = {"--display_iter_step", "--display-iter-step"}, paramLabel = "N",
+            description = "Print training statistics every N iterations. Default: ${DEFAULT-VALUE}.")
+    int displayIterStep;
+
+    @Option(names = {"--test_iter_step", "--test-iter-step"}, paramLabel = "N",
+            description = "Test on the whole test split every N iterations. Default: ${DEFAULT-VALUE}.")
+    int testIterStep;
+
+    @Option(names = {"--save_iter_step", "--save-iter-step"}, paramLabel = "N",
+            description = "Save a checkpoint every N iterations. Default: ${DEFAULT-VALUE}.")
+    int saveIterStep;
+
+    @Option(names = {"--use_gpu", "--use-gpu"}, arity = "1", converter = BoolConverter.class, paramLabel = "BOOL",
+            description = "Train on all visible GPUs (needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
+    Boolean useGpu;
+
+    @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH",
+            description = "Weights to start from; shape-mismatched parameters are skipped. Default: None.")
+    String pretrainedModel;
+
+    @Option(names = "--checkpoint", paramLabel = "PATH",
+            description = "Checkpoint to resume from (parameters and optimiser state). Default: None.")
+    String checkpoint;
+
+    @Option(names = {"--model_save_dir", "--model-save-dir"}, paramLabel = "DIR",
+            description = "Checkpoint root. Default: ${DEFAULT-VALUE}.")
+    Path modelSaveDir;
+
+    @Option(names = {"--loss_name", "--loss-name"}, paramLabel = "NAME",
+            description = "Loss: softmax or arcmargin (train-elem); triplet, quadruplet, eml or npairs (train-pair). Default: ${DEFAULT-VALUE}.")
+    String lossName;
+
+    TrainConfig toConfig(LossConfig loss, boolean enableCe, DataConfig data) {
+        return new TrainConfig(Backbone.parse(model), embeddingSize, trainBatchSize, testBatchSize,
+                ImageShape.parse(imageShape), classDim, LrSchedule.parse(lr, lrStrategy, lrSteps), totalIterNum,
+                displayIterStep, testIterStep, saveIterStep, useGpu, pretrainedModel, checkpoint, modelSaveDir,
+                loss, enableCe, data);
+    }
+}

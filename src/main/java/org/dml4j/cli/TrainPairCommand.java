@@ -1,0 +1,64 @@
+package org.dml4j.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import org.dml4j.loss.LossConfig;
+import org.dml4j.loss.LossName;
+import org.dml4j.train.TrainConfig;
+import org.dml4j.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** train_pair.py: fine-tuning with a pair loss (triplet, quadruplet, eml, npairs), spec §2.3. */
+@Command(name = "train-pair", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+        defaultValueProvider = TrainPairCommand.Defaults.class,
+        description = "Stage 2: fine-tune an embedding network with a pair loss"
+        + " (triplet, quadruplet, eml or npairs).")
+public final class TrainPairCommand extends PipelineCommand {
+    static final class Defaults extends CommandDefaults {
+        Defaults() {
+            super(Map.ofEntries(Map.entry("--model", "ResNet50"), Map.entry("--embedding_size", "0"),
+                    Map.entry("--train_batch_size", "120"), Map.entry("--test_batch_size", "50"),
+                    Map.entry("--image_shape", "3,224,224"), Map.entry("--class_dim", "11318"),
+                    Map.entry("--lr", "0.0001"), Map.entry("--lr_strategy", "piecewise_decay"),
+                    Map.entry("--lr_steps", "100000"), Map.entry("--total_iter_num", "100000"),
+                    Map.entry("--display_iter_step", "10"), Map.entry("--test_iter_step", "5000"),
+                    Map.entry("--save_iter_step", "5000"), Map.entry("--use_gpu", "True"),
+                    Map.entry("--model_save_dir", "output"), Map.entry("--loss_name", "triplet"),
+                    Map.entry("--samples_each_class", "2"), Map.entry("--margin", "0.1"),
+                    Map.entry("--npairs_reg_lambda", "0.01")));
+        }
+    }
+
+    @Mixin
+    TrainOptions train;
+
+    @Option(names = {"--samples_each_class", "--samples-each-class"}, paramLabel = "N",
+            description = "Images per class in a batch (quadruplet, eml, npairs; npairs needs 2). Default: ${DEFAULT-VALUE}.")
+    int samplesEachClass;
+
+    @Option(names = "--margin", paramLabel = "X", description = "Margin of triplet and quadruplet. Default: ${DEFAULT-VALUE}.")
+    double margin;
+
+    @Option(names = {"--npairs_reg_lambda", "--npairs-reg-lambda"}, paramLabel = "X",
+            description = "Lambda of the npairs L2 embedding regulariser. Default: ${DEFAULT-VALUE}.")
+    double npairsRegLambda;
+
+    @Override
+    Runnable prepare(PrintWriter out) {
+        LossConfig loss = LossConfig.pair(LossName.parse(train.lossName, true), samplesEachClass, margin,
+                npairsRegLambda);
+        TrainConfig config = train.toConfig(loss, false, common.toConfig());
+        return () -> Trainer.train(config, out);
+    }
+
+    @Override
+    boolean useGpu() {
+        return train.useGpu;
+    }
+
+    public static void main(String[] args) {
+        System.exit(Dml4j.execute(new TrainPairCommand(), args));
+    }
+}

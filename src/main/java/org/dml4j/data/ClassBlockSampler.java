@@ -1,0 +1,69 @@
+package org.dml4j.data;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * P×K stream (spec §3.3c): each batch is C = B/S distinct classes, each as a block of S
+ * consecutive images of that class (distinct images). A class with fewer than S images is sampled
+ * with replacement so blocks stay aligned (the original silently misaligned them); this is logged
+ * once.
+ */
+final class ClassBlockSampler implements BatchSampler {
+    private static final Logger LOG = LoggerFactory.getLogger(ClassBlockSampler.class);
+
+    private final int[][] byClass;
+    private final int batchSize;
+    private final int perClass;
+    private final long seed;
+
+    ClassBlockSampler(ImageList list, int batchSize, int samplesEachClass, long seed) {
+        if (samplesEachClass < 1) {
+            throw new IllegalArgumentException("--samples_each_class must be >= 1, got " + samplesEachClass);
+        }
+        if (batchSize < samplesEachClass || batchSize % samplesEachClass != 0) {
+            throw new IllegalArgumentException("--train_batch_size (" + batchSize
+                    + ") must be a positive multiple of --samples_each_class (" + samplesEachClass + ")");
+        }
+        this.byClass = list.indicesByLabel();
+        int classesPerBatch = batchSize / samplesEachClass;
+        if (classesPerBatch > byClass.length) {
+            int fit = (batchSize + byClass.length - 1) / byClass.length;
+            throw new DataException(list.listFile() + ": a batch of " + batchSize + " with --samples_each_class="
+                    + samplesEachClass + " needs " + classesPerBatch + " distinct classes, the list has "
+                    + byClass.length + "; raise --samples_each_class to at least " + fit
+                    + " (dividing the batch size) or lower --train_batch_size");
+        }
+        long small = Arrays.stream(byClass).filter(c -> c.length < samplesEachClass).count();
+        if (small > 0) {
+            LOG.warn("{} of {} classes have fewer than {} images; they are sampled with replacement",
+                    small, byClass.length, samplesEachClass);
+        }
+        this.batchSize = batchSize;
+        this.perClass = samplesEachClass;
+        this.seed = seed;
+    }
+
+    @Override
+    public int[] batch(long iteration) {
+        SplittableRandom rng = Seeds.rng(seed, Seeds.CLASS_BLOCKS, iteration);
+        int classesPerBatch = batchSize / perClass;
+        int[] classes = Seeds.permutation(byClass.length, classesPerBatch, rng);
+        int[] out = new int[batchSize];
+        for (int b = 0; b < classesPerBatch; b++) {
+            int[] images = byClass[classes[b]];
+            if (images.length >= perClass) {
+                int[] pick = images.clone();
+                Seeds.partialShuffle(pick, perClass, rng);
+                System.arraycopy(pick, 0, out, b * perClass, perClass);
+            } else {
+                for (int k = 0; k < perClass; k++) {
+                    out[b * perClass + k] = images[rng.nextInt(images.length)];
+                }
+            }
+        }
+        return out;
+    }
+}

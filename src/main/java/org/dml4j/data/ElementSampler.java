@@ -1,0 +1,29 @@
+package org.dml4j.data;
+
+/**
+ * Element stream (spec §3.3a): the list is shuffled once by the seed and then cycled in that
+ * order; batch t is positions {@code [t·B, (t+1)·B)} of the endless cycle, so batches straddle
+ * epoch boundaries as in the original.
+ */
+final class ElementSampler implements BatchSampler {
+    private final int[] order;
+    private final int batchSize;
+
+    ElementSampler(int size, int batchSize, long seed) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--train_batch_size must be >= 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        this.order = Seeds.permutation(size, size, Seeds.rng(seed, Seeds.SHUFFLE, 0));
+    }
+
+    @Override
+    public int[] batch(long iteration) {
+        int[] out = new int[batchSize];
+        long start = iteration * batchSize;
+        for (int k = 0; k < batchSize; k++) {
+            out[k] = order[(int) ((start + k) % order.length)];
+        }
+        return out;
+    }
+}

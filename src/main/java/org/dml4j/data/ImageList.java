@@ -1,0 +1,159 @@
+package org.dml4j.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * An SOP list file read into memory (spec §3.2).
+ *
+ * <p>Format: whitespace-separated {@code image_id class_id super_class_id path}, one image per
+ * line. Lines whose first token is {@code image_id} (the header) and blank lines are skipped. Only
+ * the class id and the path are used. Paths must be relative and stay inside the data root.
+ *
+ * @param listFile the list that was read
+ * @param root     the data root the image paths are relative to
+ * @param split    which split the labels follow
+ * @param samples  the images in file order
+ */
+public record ImageList(Path listFile, Path root, Split split, List<Sample> samples) {
+
+    public ImageList {
+        samples = List.copyOf(samples);
+    }
+
+    /** Reads {@code root/<split list name>}. */
+    public static ImageList read(Path root, Split split) {
+        return read(root, root.resolve(split.listFileName()), split);
+    }
+
+    /**
+     * Reads a list file.
+     *
+     * @throws DataException naming {@code file:line} for a malformed line, a non-integer or
+     *                       out-of-range class id, or a path that is absolute or escapes the root;
+     *                       naming the file when it cannot be read or holds no image
+     */
+    public static ImageList read(Path root, Path listFile, Split split) {
+        List<Sample> samples = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(listFile, StandardCharsets.UTF_8)) {
+            String text;
+            int lineNo = 0;
+            while ((text = in.readLine()) != null) {
+                lineNo++;
+                Sample s = parseLine(listFile, lineNo, text, split);
+                if (s != null) {
+                    samples.add(s);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new DataException(listFile + ": list file not found (is --data_dir right?"
+                    + " For SOP run scripts/download_sop.sh)");
+        } catch (IOException e) {
+            throw new DataException(listFile + ": cannot read list file: " + e.getMessage(), e);
+        }
+        if (samples.isEmpty()) {
+            throw new DataException(listFile + ": no image lines in list file");
+        }
+        return new ImageList(listFile, root, split, samples);
+    }
+
+    static Sample parseLine(Path file, int lineNo, String text, Split split) {
+        String trimmed = text.strip();
+        if (trimmed.isEmpty()) {
+            return null;
+        }
+        String[] cols = trimmed.split("\\s+");
+        if (cols[0].equals("image_id")) {
+            return null;
+        }
+        String where = file + ":" + lineNo + ": ";
+        if (cols.length != 4) {
+            throw new DataException(where + "expected 4 columns (image_id class_id super_class_id path),"
+                    + " got " + cols.length + (cols.length > 4 ? " (paths must not contain spaces)" : ""));
+        }
+        int classId;
+        try {
+            classId = Integer.parseInt(cols[1]);
+        } catch (NumberFormatException e) {
+            throw new DataException(where + "column 2 (class_id): expected an integer, got '" + cols[1] + "'");
+        }
+        int label = split.label(classId);
+        if (label < 0) {
+            throw new DataException(where + "column 2 (class_id): must be >= 1 in a training list, got " + classId);
+        }
+        String path = cols[3];
+        Path p = Path.of(path);
+        if (p.isAbsolute() || path.startsWith("/") || path.startsWith("\\")) {
+            throw new DataException(where + "column 4 (path): must be relative to the data root, got '" + path + "'");
+        }
+        if (p.normalize().startsWith("..")) {
+            throw new DataException(where + "column 4 (path): escapes the data root, got '" + path + "'");
+        }
+        return new Sample(path, label, lineNo);
+    }
+
+    /** Number of images. */
+    public int size() {
+        return samples.size();
+    }
+
+    /** Absolute location of image {@code i}. */
+    public Path imagePath(int i) {
+        return root.resolve(samples.get(i).path());
+    }
+
+    /** Label of image {@code i}. */
+    public int label(int i) {
+        return samples.get(i).label();
+    }
+
+    /** Image indices grouped by label, labels ascending; each group in file order. */
+    public int[][] indicesByLabel() {
+        TreeMap<Integer, List<Integer>> groups = new TreeMap<>();
+        for (int i = 0; i < samples.size(); i++) {
+            groups.computeIfAbsent(samples.get(i).label(), k -> new ArrayList<>()).add(i);
+        }
+        return groups.values().stream()
+                .map(g -> g.stream().mapToInt(Integer::intValue).toArray())
+                .toArray(int[][]::new);
+    }
+
+    /** Number of distinct labels (what the original prints as "dataset size"). */
+    public int classCount() {
+        return (int) samples.stream().mapToInt(Sample::label).distinct().count();
+    }
+
+    /** Largest label. */
+    public int maxLabel() {
+        return samples.stream().mapToInt(Sample::label).max().orElse(-1);
+    }
+
+    /**
+     * Checks that every listed image exists, all at once, so a run does not die an hour in.
+     *
+     * @throws DataException with the count and the first few missing files (with their lines)
+     */
+    public void requireImagesExist() {
+        List<String> missing = new ArrayList<>();
+        int count = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            if (!Files.isRegularFile(imagePath(i))) {
+                count++;
+                if (missing.size() < 5) {
+                    missing.add(listFile.getFileName() + ":" + samples.get(i).line() + " " + imagePath(i));
+                }
+            }
+        }
+        if (count > 0) {
+            throw new DataException(listFile + ": " + count + " of " + samples.size()
+                    + " listed images are missing, first: " + String.join(", ", missing));
+        }
+    }
+}

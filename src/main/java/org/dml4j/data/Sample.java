@@ -1,0 +1,11 @@
+package org.dml4j.data;
+
+/**
+ * One line of a list file.
+ *
+ * @param path  image path relative to the data root, as written in the list
+ * @param label training or test label (see {@link Split})
+ * @param line  1-based line number in the list file, for error messages
+ */
+public record Sample(String path, int label, int line) {
+}

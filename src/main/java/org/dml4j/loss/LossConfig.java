@@ -1,0 +1,47 @@
+package org.dml4j.loss;
+
+/**
+ * The loss and its hyper-parameters (spec §2.2–2.3, §5).
+ *
+ * @param name             {@code --loss_name}
+ * @param arcScale         ArcFace scale s ({@code --arc_scale}, default 80)
+ * @param arcMarginRadians ArcFace additive angular margin m ({@code --arc_margin}, default 0.15)
+ * @param arcEasyMargin    ArcFace easy-margin variant ({@code --arc_easy_margin}, default false)
+ * @param samplesEachClass images per class block S ({@code --samples_each_class}, default 2)
+ * @param margin           triplet / quadruplet margin ({@code --margin}, default 0.1)
+ * @param npairsRegLambda  λ of the npairs embedding regulariser ({@code --npairs_reg_lambda}, default 0.01)
+ */
+public record LossConfig(LossName name, double arcScale, double arcMarginRadians, boolean arcEasyMargin,
+                         int samplesEachClass, double margin, double npairsRegLambda) {
+
+    public LossConfig {
+        if (!(arcScale > 0)) {
+            throw new IllegalArgumentException("--arc_scale must be > 0, got " + arcScale);
+        }
+        if (!(arcMarginRadians >= 0 && arcMarginRadians < Math.PI)) {
+            throw new IllegalArgumentException("--arc_margin must be in [0, pi) radians, got " + arcMarginRadians);
+        }
+        if (samplesEachClass < 1) {
+            throw new IllegalArgumentException("--samples_each_class must be >= 1, got " + samplesEachClass);
+        }
+        if (name == LossName.NPAIRS && samplesEachClass != 2) {
+            throw new IllegalArgumentException("--samples_each_class must be 2 for npairs, got " + samplesEachClass);
+        }
+        if (!(margin >= 0)) {
+            throw new IllegalArgumentException("--margin must be >= 0, got " + margin);
+        }
+        if (!(npairsRegLambda >= 0)) {
+            throw new IllegalArgumentException("--npairs_reg_lambda must be >= 0, got " + npairsRegLambda);
+        }
+    }
+
+    /** A train-elem loss; pair parameters keep the original's defaults. */
+    public static LossConfig elem(LossName name, double arcScale, double arcMarginRadians, boolean arcEasyMargin) {
+        return new LossConfig(name, arcScale, arcMarginRadians, arcEasyMargin, 2, 0.1, 0.01);
+    }
+
+    /** A train-pair loss; ArcFace parameters keep the original's defaults. */
+    public static LossConfig pair(LossName name, int samplesEachClass, double margin, double npairsRegLambda) {
+        return new LossConfig(name, 80.0, 0.15, false, samplesEachClass, margin, npairsRegLambda);
+    }
+}

@@ -1,0 +1,60 @@
+package org.dml4j.loss;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.dml4j.data.BatchSampler.StreamKind;
+
+/**
+ * The losses of the two training commands, with the sample stream each one trains on
+ * (spec §3.3). "quadruplet" is the original's name for margin sample mining (MSML).
+ */
+public enum LossName {
+    SOFTMAX("softmax", false, StreamKind.ELEMENT),
+    ARCMARGIN("arcmargin", false, StreamKind.ELEMENT),
+    TRIPLET("triplet", true, StreamKind.TRIPLET),
+    QUADRUPLET("quadruplet", true, StreamKind.CLASS_BLOCKS),
+    EML("eml", true, StreamKind.CLASS_BLOCKS),
+    NPAIRS("npairs", true, StreamKind.CLASS_BLOCKS);
+
+    private final String flagValue;
+    private final boolean pair;
+    private final StreamKind stream;
+
+    LossName(String flagValue, boolean pair, StreamKind stream) {
+        this.flagValue = flagValue;
+        this.pair = pair;
+        this.stream = stream;
+    }
+
+    /** True for train-pair losses, false for train-elem ones. */
+    public boolean pair() {
+        return pair;
+    }
+
+    /** The sample stream this loss trains on. */
+    public StreamKind stream() {
+        return stream;
+    }
+
+    /**
+     * Parses {@code --loss_name} for train-elem ({@code pair} false) or train-pair.
+     *
+     * @throws IllegalArgumentException naming the flag and the accepted values
+     */
+    public static LossName parse(String value, boolean pair) {
+        for (LossName l : values()) {
+            if (l.pair == pair && l.flagValue.equals(value)) {
+                return l;
+            }
+        }
+        String allowed = Arrays.stream(values()).filter(l -> l.pair == pair)
+                .map(LossName::toString).collect(Collectors.joining(", "));
+        throw new IllegalArgumentException("--loss_name: unknown loss '" + value + "' for "
+                + (pair ? "train-pair" : "train-elem") + "; choose one of " + allowed);
+    }
+
+    @Override
+    public String toString() {
+        return flagValue;
+    }
+}

@@ -1,0 +1,34 @@
+package org.dml4j.model;
+
+/** What compute devices this build can use. */
+public final class Devices {
+    /** The ND4J CUDA backend's entry class; present only in the {@code -Pcuda} build. */
+    private static final String CUDA_BACKEND = "org.nd4j.linalg.jcublas.JCublasBackend";
+
+    private Devices() {
+    }
+
+    /** Whether the CUDA backend is on the class path (checked without starting ND4J). */
+    public static boolean cudaBuild() {
+        try {
+            Class.forName(CUDA_BACKEND, false, Devices.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The check the original makes after printing its configuration.
+     *
+     * @throws IllegalStateException with the message to show when {@code --use_gpu=True} cannot be
+     *                               honoured by this build
+     */
+    public static void requireGpuSupport(boolean useGpu) {
+        if (useGpu && !cudaBuild()) {
+            throw new IllegalStateException("--use_gpu=True, but this dml4j is the CPU build (nd4j-native)."
+                    + " Pass --use_gpu=False to run on the CPU, or rebuild with 'mvn -Pcuda package' on a"
+                    + " CUDA 11.6 machine.");
+        }
+    }
+}

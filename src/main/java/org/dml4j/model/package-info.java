@@ -1,0 +1,2 @@
+/** Backbones, heads, checkpoints and weight import. */
+package org.dml4j.model;

@@ -1,0 +1,78 @@
+package org.dml4j.train;
+
+import java.util.Arrays;
+
+/**
+ * Piecewise-constant learning rate (spec §6.1): iteration t runs at {@code lr · 0.1^k}, k the
+ * number of boundaries b with t ≥ b.
+ *
+ * @param baseLr     {@code --lr}
+ * @param boundaries {@code --lr_steps}, strictly increasing, non-negative
+ */
+public record LrSchedule(double baseLr, int[] boundaries) {
+
+    /** The only {@code --lr_strategy} the original accepts. */
+    public static final String PIECEWISE_DECAY = "piecewise_decay";
+
+    public LrSchedule {
+        if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
+            throw new IllegalArgumentException("--lr must be a positive number, got " + baseLr);
+        }
+        boundaries = boundaries.clone();
+        for (int i = 0; i < boundaries.length; i++) {
+            if (boundaries[i] < 0 || (i > 0 && boundaries[i] <= boundaries[i - 1])) {
+                throw new IllegalArgumentException("--lr_steps must be non-negative and strictly increasing, got "
+                        + Arrays.toString(boundaries));
+            }
+        }
+    }
+
+    /**
+     * Parses {@code --lr_strategy} and {@code --lr_steps} ("15000,25000"; empty means no decay).
+     *
+     * @throws IllegalArgumentException naming the flag
+     */
+    public static LrSchedule parse(double baseLr, String strategy, String steps) {
+        if (!PIECEWISE_DECAY.equals(strategy)) {
+            throw new IllegalArgumentException("--lr_strategy: only 'piecewise_decay' is supported, got '" + strategy + "'");
+        }
+        if (steps.isBlank()) {
+            return new LrSchedule(baseLr, new int[0]);
+        }
+        String[] parts = steps.split(",", -1);
+        int[] b = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                b[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--lr_steps: expected comma-separated iterations such as"
+                        + " 15000,25000, got '" + steps + "'");
+            }
+        }
+        return new LrSchedule(baseLr, b);
+    }
+
+    /** Learning rate of iteration {@code t}. */
+    public double lrAt(long t) {
+        int k = 0;
+        while (k < boundaries.length && t >= boundaries[k]) {
+            k++;
+        }
+        return baseLr * Math.pow(0.1, k);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LrSchedule s && s.baseLr == baseLr && Arrays.equals(s.boundaries, boundaries);
+    }
+
+    @Override
+    public int hashCode() {
+        return Double.hashCode(baseLr) * 31 + Arrays.hashCode(boundaries);
+    }
+
+    @Override
+    public String toString() {
+        return "LrSchedule[baseLr=" + baseLr + ", boundaries=" + Arrays.toString(boundaries) + "]";
+    }
+}

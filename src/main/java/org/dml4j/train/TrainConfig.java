@@ -1,0 +1,43 @@
+package org.dml4j.train;
+
+import java.nio.file.Path;
+import org.dml4j.data.DataConfig;
+import org.dml4j.data.ImageShape;
+import org.dml4j.loss.LossConfig;
+import org.dml4j.loss.LossName;
+import org.dml4j.model.Backbone;
+
+/**
+ * Everything one training run needs: train-elem and train-pair differ only in the loss.
+ * Flag semantics are the original's (spec §2.2–2.3, §6).
+ */
+public record TrainConfig(Backbone model, int embeddingSize, int trainBatchSize, int testBatchSize,
+                          ImageShape imageShape, int classDim, LrSchedule lr, int totalIterNum,
+                          int displayIterStep, int testIterStep, int saveIterStep, boolean useGpu,
+                          String pretrainedModel, String checkpoint, Path modelSaveDir, LossConfig loss,
+                          boolean enableCe, DataConfig data) {
+
+    public TrainConfig {
+        positive("--train_batch_size", trainBatchSize);
+        positive("--test_batch_size", testBatchSize);
+        positive("--class_dim", classDim);
+        positive("--display_iter_step", displayIterStep);
+        positive("--test_iter_step", testIterStep);
+        positive("--save_iter_step", saveIterStep);
+        if (embeddingSize < 0) {
+            throw new IllegalArgumentException("--embedding_size must be >= 0 (0 = pooled features), got " + embeddingSize);
+        }
+        if (totalIterNum < 0) {
+            throw new IllegalArgumentException("--total_iter_num must be >= 0, got " + totalIterNum);
+        }
+        if (enableCe && (model != Backbone.ResNet50 || loss.name() != LossName.ARCMARGIN)) {
+            throw new IllegalArgumentException("--enable_ce=True requires --model=ResNet50 and --loss_name=arcmargin");
+        }
+    }
+
+    private static void positive(String flag, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(flag + " must be >= 1, got " + value);
+        }
+    }
+}
