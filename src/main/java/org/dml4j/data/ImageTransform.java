@@ -77,21 +77,29 @@ public final class ImageTransform {
     }
 
     void apply(Mat bgr, SplittableRandom rng, float[] dst, int offset) {
-        int h = bgr.rows();
-        int w = bgr.cols();
         if (train) {
-            CropGeometry.Box box = CropGeometry.inceptionCrop(h, w, rng);
+            CropGeometry.Box box = CropGeometry.inceptionCrop(bgr.rows(), bgr.cols(), rng);
             boolean flip = rng.nextInt(2) == 1;
-            try (Rect rect = new Rect(box.x(), box.y(), box.width(), box.height());
-                 Mat roi = new Mat(bgr, rect);
-                 Mat resized = resized(roi, cropSize, cropSize)) {
-                writeChw(resized, new CropGeometry.Box(0, 0, cropSize, cropSize), flip, dst, offset);
-            }
+            applyTrain(bgr, box, flip, dst, offset);
         } else {
-            CropGeometry.Size s = CropGeometry.resizeShort(h, w, cropSize);
-            try (Mat resized = resized(bgr, s.width(), s.height())) {
-                writeChw(resized, CropGeometry.centreCrop(s.height(), s.width(), cropSize), false, dst, offset);
-            }
+            applyTest(bgr, dst, offset);
+        }
+    }
+
+    /** Training preprocessing for given draws: cut {@code box}, resize to the crop size, flip. */
+    void applyTrain(Mat bgr, CropGeometry.Box box, boolean flip, float[] dst, int offset) {
+        try (Rect rect = new Rect(box.x(), box.y(), box.width(), box.height());
+             Mat roi = new Mat(bgr, rect);
+             Mat resized = resized(roi, cropSize, cropSize)) {
+            writeChw(resized, new CropGeometry.Box(0, 0, cropSize, cropSize), flip, dst, offset);
+        }
+    }
+
+    /** Test preprocessing: short side to the crop size, centre crop. */
+    void applyTest(Mat bgr, float[] dst, int offset) {
+        CropGeometry.Size s = CropGeometry.resizeShort(bgr.rows(), bgr.cols(), cropSize);
+        try (Mat resized = resized(bgr, s.width(), s.height())) {
+            writeChw(resized, CropGeometry.centreCrop(s.height(), s.width(), cropSize), false, dst, offset);
         }
     }
 
