@@ -18,9 +18,9 @@ final class CommonOptions {
             description = "Image decoding threads. Default: the number of cores (${DEFAULT-VALUE} here).")
     int numWorkers;
 
-    @Option(names = "--verbose", arity = "0..1", fallbackValue = "True", converter = BoolConverter.class,
+    @Option(names = "--verbose", arity = "0..1", fallbackValue = "True", converter = PyBool.Converter.class,
             paramLabel = "BOOL", description = "Print stack traces with errors. Default: ${DEFAULT-VALUE}.")
-    Boolean verbose;
+    PyBool verbose;
 
     DataConfig toConfig() {
         return new DataConfig(dataDir, seed, numWorkers);

@@ -30,13 +30,10 @@ final class ConfigBlock {
         return option.names()[0].replaceFirst("^-+", "");
     }
 
-    /** Python's {@code str()} of a flag value: True/False, None, 0.01, 1e-05, 80.0. */
+    /** Python's {@code str()} of a flag value: None, 0.01, 1e-05, 80.0 ({@link PyBool} prints True/False). */
     static String pythonStr(Object value) {
         if (value == null) {
             return "None";
-        }
-        if (value instanceof Boolean b) {
-            return b ? "True" : "False";
         }
         if (value instanceof Double d) {
             return pythonFloat(d);

@@ -80,7 +80,7 @@ public final class Dml4j implements Runnable {
         }
         err.println(name + ": " + message);
         ParseResult own = cmd.getParseResult();
-        if (own != null && Boolean.TRUE.equals(own.matchedOptionValue("--verbose", Boolean.FALSE))) {
+        if (own != null && own.matchedOptionValue("--verbose", new PyBool(false)).value()) {
             ex.printStackTrace(err);
         }
         err.flush();

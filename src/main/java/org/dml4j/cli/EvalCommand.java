@@ -27,7 +27,7 @@ public final class EvalCommand extends PipelineCommand {
 
     @Override
     boolean useGpu() {
-        return model.useGpu;
+        return model.useGpu.value();
     }
 
     public static void main(String[] args) {

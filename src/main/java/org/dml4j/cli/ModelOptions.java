@@ -24,9 +24,9 @@ final class ModelOptions {
             description = "Network input shape; H must equal W. Default: ${DEFAULT-VALUE}.")
     String imageShape;
 
-    @Option(names = {"--use_gpu", "--use-gpu"}, arity = "1", converter = BoolConverter.class, paramLabel = "BOOL",
+    @Option(names = {"--use_gpu", "--use-gpu"}, arity = "1", converter = PyBool.Converter.class, paramLabel = "BOOL",
             description = "Run on one GPU (needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
-    Boolean useGpu;
+    PyBool useGpu;
 
     @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH",
             description = "Checkpoint to load; without it the randomly initialised network is used. Default: None.")
@@ -34,7 +34,7 @@ final class ModelOptions {
 
     EvalConfig toConfig(DataConfig data) {
         return new EvalConfig(Backbone.parse(model), embeddingSize, batchSize, ImageShape.parse(imageShape),
-                useGpu, pretrainedModel, data);
+                useGpu.value(), pretrainedModel, data);
     }
 
     /** Defaults of eval.py and infer.py, which differ only in the batch size. */

@@ -42,25 +42,25 @@ public final class TrainElemCommand extends PipelineCommand {
             description = "ArcFace additive angular margin m, in radians. Default: ${DEFAULT-VALUE}.")
     double arcMargin;
 
-    @Option(names = {"--arc_easy_margin", "--arc-easy-margin"}, arity = "1", converter = BoolConverter.class,
+    @Option(names = {"--arc_easy_margin", "--arc-easy-margin"}, arity = "1", converter = PyBool.Converter.class,
             paramLabel = "BOOL", description = "ArcFace easy-margin variant. Default: ${DEFAULT-VALUE}.")
-    Boolean arcEasyMargin;
+    PyBool arcEasyMargin;
 
-    @Option(names = {"--enable_ce", "--enable-ce"}, arity = "1", converter = BoolConverter.class,
+    @Option(names = {"--enable_ce", "--enable-ce"}, arity = "1", converter = PyBool.Converter.class,
             paramLabel = "BOOL", description = "Continuous-evaluation mode (ResNet50 + arcmargin only);"
             + " prints kpis lines at the end. Default: ${DEFAULT-VALUE}.")
-    Boolean enableCe;
+    PyBool enableCe;
 
     @Override
     Runnable prepare(PrintWriter out) {
-        LossConfig loss = LossConfig.elem(LossName.parse(train.lossName, false), arcScale, arcMargin, arcEasyMargin);
-        TrainConfig config = train.toConfig(loss, enableCe, common.toConfig());
+        LossConfig loss = LossConfig.elem(LossName.parse(train.lossName, false), arcScale, arcMargin, arcEasyMargin.value());
+        TrainConfig config = train.toConfig(loss, enableCe.value(), common.toConfig());
         return () -> Trainer.train(config, out);
     }
 
     @Override
     boolean useGpu() {
-        return train.useGpu;
+        return train.useGpu.value();
     }
 
     public static void main(String[] args) {

@@ -62,9 +62,9 @@ final class TrainOptions {
             description = "Save a checkpoint every N iterations. Default: ${DEFAULT-VALUE}.")
     int saveIterStep;
 
-    @Option(names = {"--use_gpu", "--use-gpu"}, arity = "1", converter = BoolConverter.class, paramLabel = "BOOL",
+    @Option(names = {"--use_gpu", "--use-gpu"}, arity = "1", converter = PyBool.Converter.class, paramLabel = "BOOL",
             description = "Train on all visible GPUs (needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
-    Boolean useGpu;
+    PyBool useGpu;
 
     @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH",
             description = "Weights to start from; shape-mismatched parameters are skipped. Default: None.")
@@ -85,7 +85,7 @@ final class TrainOptions {
     TrainConfig toConfig(LossConfig loss, boolean enableCe, DataConfig data) {
         return new TrainConfig(Backbone.parse(model), embeddingSize, trainBatchSize, testBatchSize,
                 ImageShape.parse(imageShape), classDim, LrSchedule.parse(lr, lrStrategy, lrSteps), totalIterNum,
-                displayIterStep, testIterStep, saveIterStep, useGpu, pretrainedModel, checkpoint, modelSaveDir,
+                displayIterStep, testIterStep, saveIterStep, useGpu.value(), pretrainedModel, checkpoint, modelSaveDir,
                 loss, enableCe, data);
     }
 }

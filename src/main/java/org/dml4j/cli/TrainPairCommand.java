@@ -55,7 +55,7 @@ public final class TrainPairCommand extends PipelineCommand {
 
     @Override
     boolean useGpu() {
-        return train.useGpu;
+        return train.useGpu.value();
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,213 @@
+package org.dml4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.dml4j.data.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+class CommandLineTest {
+    @TempDir
+    Path dir;
+
+    /** Exit code, stdout and stderr of one run. */
+    record Run(int code, String out, String err) {
+        List<String> outLines() {
+            return Arrays.asList(out.split("\n"));
+        }
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Dml4j.commandLine(new Dml4j());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Value printed for {@code name} in the configuration block. */
+    static String configValue(Run r, String name) {
+        return r.outLines().stream().filter(l -> l.startsWith(name + ": ")).findFirst()
+                .map(l -> l.substring(name.length() + 2)).orElseThrow(() -> new AssertionError(name + " not printed"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true,True", "TRUE,True", "yes,True", "Y,True", "t,True", "on,True", "1,True",
+        "false,False", "False,False", "no,False", "N,False", "f,False", "OFF,False", "0,False"})
+    void booleansAcceptTheOriginalSpellings(String spelling, String shown) {
+        Run r = run("eval", "--use_gpu=False", "--data_dir", dir.toString(), "--pretrained_model", "x",
+                "--verbose=" + spelling);
+        assertEquals(shown, configValue(r, "verbose"));
+        Run elem = run("train-elem", "--use_gpu", "false", "--arc_easy_margin", spelling, "--data_dir", dir.toString());
+        assertEquals(shown, configValue(elem, "arc_easy_margin"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"maybe", "2", "", "truee", "nope"})
+    void badBooleansAreOneLineUsageErrorsNamingTheFlag(String value) {
+        Run r = run("train-pair", "--use_gpu=" + value);
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().split("\n").length, r.err());
+        assertTrue(r.err().contains("'--use_gpu'"), r.err());
+        assertTrue(r.err().contains("use true/false, yes/no, t/f, on/off or 1/0"), r.err());
+        assertEquals("", r.out(), "nothing runs");
+    }
+
+    @Test
+    void configurationBlockIsSortedWithPythonValues() {
+        Run r = run("train-elem", "--use_gpu=False", "--data_dir", dir.toString(), "--lr", "1e-5");
+        List<String> lines = r.outLines();
+        int first = lines.indexOf("-----------  Configuration Arguments -----------");
+        int last = lines.indexOf("-".repeat(48));
+        assertEquals(0, first, r.out());
+        List<String> body = lines.subList(first + 1, last);
+        List<String> names = body.stream().map(l -> l.substring(0, l.indexOf(':'))).toList();
+        List<String> sorted = new ArrayList<>(names);
+        sorted.sort(null);
+        assertEquals(sorted, names);
+        assertEquals(List.of("arc_easy_margin", "arc_margin", "arc_scale", "checkpoint", "class_dim", "data_dir",
+                "display_iter_step", "embedding_size", "enable_ce", "image_shape", "loss_name", "lr", "lr_steps",
+                "lr_strategy", "model", "model_save_dir", "num_workers", "pretrained_model", "save_iter_step", "seed",
+                "test_batch_size", "test_iter_step", "total_iter_num", "train_batch_size", "use_gpu", "verbose"), names);
+        assertEquals("1e-05", configValue(r, "lr"));
+        assertEquals("80.0", configValue(r, "arc_scale"));
+        assertEquals("0.15", configValue(r, "arc_margin"));
+        assertEquals("None", configValue(r, "pretrained_model"));
+        assertEquals("False", configValue(r, "use_gpu"));
+        assertEquals("3,224,224", configValue(r, "image_shape"));
+        assertEquals("15000,25000", configValue(r, "lr_steps"));
+        assertEquals("256", configValue(r, "train_batch_size"));
+    }
+
+    @Test
+    void eachCommandHasTheOriginalsDefaults() {
+        Run pair = run("train-pair", "--use_gpu=False", "--data_dir", dir.toString());
+        assertEquals("120", configValue(pair, "train_batch_size"));
+        assertEquals("0.0001", configValue(pair, "lr"));
+        assertEquals("100000", configValue(pair, "lr_steps"));
+        assertEquals("5000", configValue(pair, "test_iter_step"));
+        assertEquals("triplet", configValue(pair, "loss_name"));
+        assertEquals("2", configValue(pair, "samples_each_class"));
+        assertEquals("0.1", configValue(pair, "margin"));
+        assertEquals("0.01", configValue(pair, "npairs_reg_lambda"));
+        assertEquals("10", configValue(run("eval", "--use_gpu=0", "--data_dir", dir.toString()), "batch_size"));
+        assertEquals("1", configValue(run("infer", "--use_gpu=0", "--data_dir", dir.toString()), "batch_size"));
+    }
+
+    @Test
+    void valuesAreAcceptedWithEqualsOrSpaceAndUnderscoreOrKebabNames() {
+        for (String[] form : new String[][] {{"--train_batch_size=30"}, {"--train_batch_size", "30"},
+            {"--train-batch-size=30"}, {"--train-batch-size", "30"}}) {
+            List<String> args = new ArrayList<>(List.of("train-pair", "--use_gpu=False", "--data_dir", dir.toString()));
+            args.addAll(List.of(form));
+            assertEquals("30", configValue(run(args.toArray(String[]::new)), "train_batch_size"), Arrays.toString(form));
+        }
+    }
+
+    @Test
+    void everyUnderscoredFlagHasAKebabAliasAndHelpEndsWithItsDefault() {
+        CommandLine root = Dml4j.commandLine(new Dml4j());
+        for (String name : List.of("train-elem", "train-pair", "eval", "infer")) {
+            for (OptionSpec o : root.getSubcommands().get(name).getCommandSpec().options()) {
+                if (o.usageHelp() || o.versionHelp()) {
+                    continue;
+                }
+                String first = o.names()[0];
+                if (first.contains("_")) {
+                    assertTrue(Arrays.asList(o.names()).contains(first.replace('_', '-')), name + " " + first);
+                }
+                String help = String.join(" ", o.description());
+                assertTrue(help.matches(".* Default: [^$]+\\.( \\S.*)?") || help.contains("Default: the number of cores"),
+                        name + " " + first + ": " + help);
+            }
+        }
+        Run help = run("train-elem", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--arc_margin, --arc-margin=X"), help.out());
+        assertTrue(help.out().contains("ArcFace scale s. Default: 80.0."), help.out());
+        assertTrue(help.out().contains("Exit codes:"), help.out());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "train-elem --model=ResNet51|--model: unknown model 'ResNet51'; choose one of ResNet18, ResNet34, ResNet50, ResNet101, ResNet152",
+        "train-elem --loss_name=triplet|--loss_name: unknown loss 'triplet' for train-elem; choose one of softmax, arcmargin",
+        "train-pair --loss_name=softmax|--loss_name: unknown loss 'softmax' for train-pair; choose one of triplet, quadruplet, eml, npairs",
+        "train-elem --lr_strategy=cosine_decay|--lr_strategy: only 'piecewise_decay' is supported, got 'cosine_decay'",
+        "train-elem --image_shape=3,224|--image_shape: expected C,H,W such as 3,224,224, got '3,224'",
+        "train-elem --image_shape=3,224,200|--image_shape: height must equal width, got 224,200",
+        "eval --image_shape=1,64,64|--image_shape: channels must be 3 (RGB), got 1",
+        "train-elem --lr_steps=100,x|--lr_steps: expected comma-separated iterations such as 15000,25000, got '100,x'",
+        "train-elem --lr_steps=200,100|--lr_steps must be non-negative and strictly increasing, got [200, 100]",
+        "train-pair --loss_name=npairs --samples_each_class=4|--samples_each_class must be 2 for npairs, got 4",
+        "train-elem --lr=abc|Invalid value for option '--lr': 'abc' is not a double",
+        "train-elem --num_workers=0|--num_workers must be >= 1, got 0",
+        "train-elem --enable_ce=True --loss_name=softmax|--enable_ce=True requires --model=ResNet50 and --loss_name=arcmargin",
+        "infer --batch_size=0|--batch_size must be >= 1, got 0"})
+    void badValuesAreOneLineUsageErrors(String args, String message) {
+        List<String> argv = new ArrayList<>(Arrays.asList(args.split(" ")));
+        argv.add("--use_gpu=False");
+        Run r = run(argv.toArray(String[]::new));
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().split("\n").length, r.err());
+        assertTrue(r.err().contains(message), r.err());
+        assertFalse(r.err().contains("at org."), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void useGpuOnTheCpuBuildExitsWithOneAndSaysWhatToDo() {
+        Run r = run("train-elem", "--data_dir", dir.toString());
+        assertEquals(1, r.code());
+        assertEquals("True", configValue(r, "use_gpu"), "the configuration is printed first, as the original");
+        assertTrue(r.err().contains("-Pcuda") && r.err().contains("--use_gpu=False"), r.err());
+    }
+
+    @Test
+    void commandsCheckTheDataAndSayWhatIsNotBuiltYet() throws IOException {
+        TestData.sopLike(dir, new int[] {3, 3, 3, 3}, new int[] {2, 2});
+        Run r = run("train-pair", "--use_gpu=False", "--data_dir", dir.toString(), "--loss_name=eml",
+                "--train_batch_size=4", "--image_shape=3,16,16", "--num_workers=2");
+        assertEquals(5, r.code(), r.err());
+        assertTrue(r.out().contains("train dataset size: 4\nval dataset size: 2\n"), r.out());
+        assertTrue(r.out().contains("first batch of 4 decoded"), r.out());
+        assertTrue(r.err().contains("not built yet"), r.err());
+
+        Run tooBig = run("train-elem", "--use_gpu=False", "--data_dir", dir.toString(), "--class_dim=3");
+        assertEquals(2, tooBig.code());
+        assertTrue(tooBig.err().contains("--class_dim (3) must exceed the largest training label 3"), tooBig.err());
+
+        Run missing = run("eval", "--use_gpu=False", "--data_dir", dir.resolve("nowhere").toString());
+        assertEquals(3, missing.code());
+        assertTrue(missing.err().contains("Ebay_test.txt: list file not found"), missing.err());
+    }
+
+    @Test
+    void pythonFloatFormatting() {
+        assertEquals("0.01", ConfigBlock.pythonFloat(0.01));
+        assertEquals("0.0001", ConfigBlock.pythonFloat(1e-4));
+        assertEquals("1e-05", ConfigBlock.pythonFloat(1e-5));
+        assertEquals("1.5e-07", ConfigBlock.pythonFloat(1.5e-7));
+        assertEquals("80.0", ConfigBlock.pythonFloat(80));
+        assertEquals("1e+16", ConfigBlock.pythonFloat(1e16));
+        assertEquals("1234567890123456.0", ConfigBlock.pythonFloat(1234567890123456.0));
+        assertEquals("-0.15", ConfigBlock.pythonFloat(-0.15));
+        assertEquals("0.30000000000000004", ConfigBlock.pythonFloat(0.1 + 0.2));
+        assertEquals("0.0", ConfigBlock.pythonFloat(0));
+    }
+}
