@@ -1,5 +1,7 @@
 package org.dml4j.data;
 
+import static org.bytedeco.opencv.global.opencv_core.setNumThreads;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,11 @@ import java.util.function.LongFunction;
  * image; the loader then stops its threads, so nothing hangs.
  */
 public final class BatchLoader implements AutoCloseable {
+    static {
+        // Parallelism comes from the loader's workers; OpenCV's own pool would oversubscribe the cores.
+        setNumThreads(1);
+    }
+
     /** Images per batch index span used to key per-image random streams. */
     private static final long IMAGES_PER_ITERATION_KEY = 1L << 20;
 
