@@ -26,8 +26,8 @@ public final class InferCommand extends PipelineCommand {
     }
 
     @Override
-    boolean useGpu() {
-        return model.useGpu.value();
+    NetworkOptions network() {
+        return model.network;
     }
 
     public static void main(String[] args) {

@@ -21,15 +21,15 @@ abstract class PipelineCommand implements Callable<Integer> {
     /** Builds and validates the configuration; returns the work to do with it. */
     abstract Runnable prepare(PrintWriter out);
 
-    /** The command's {@code --use_gpu} value. */
-    abstract boolean useGpu();
+    /** The command's network flags. */
+    abstract NetworkOptions network();
 
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Runnable work = prepare(out);
         ConfigBlock.print(spec, out);
-        Devices.requireGpuSupport(useGpu());
+        Devices.requireGpuSupport(network().useGpu.value());
         work.run();
         return ExitCodes.OK;
     }

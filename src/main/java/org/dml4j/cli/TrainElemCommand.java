@@ -18,16 +18,12 @@ import picocli.CommandLine.Option;
 public final class TrainElemCommand extends PipelineCommand {
     static final class Defaults extends CommandDefaults {
         Defaults() {
-            super(Map.ofEntries(Map.entry("--model", "ResNet50"), Map.entry("--embedding_size", "0"),
-                    Map.entry("--train_batch_size", "256"), Map.entry("--test_batch_size", "50"),
-                    Map.entry("--image_shape", "3,224,224"), Map.entry("--class_dim", "11318"),
-                    Map.entry("--lr", "0.01"), Map.entry("--lr_strategy", "piecewise_decay"),
-                    Map.entry("--lr_steps", "15000,25000"), Map.entry("--total_iter_num", "30000"),
-                    Map.entry("--display_iter_step", "10"), Map.entry("--test_iter_step", "1000"),
-                    Map.entry("--save_iter_step", "1000"), Map.entry("--use_gpu", "True"),
-                    Map.entry("--model_save_dir", "output"), Map.entry("--loss_name", "softmax"),
+            super(TrainOptions.defaults(Map.ofEntries(Map.entry("--train_batch_size", "256"),
+                    Map.entry("--lr", "0.01"), Map.entry("--lr_steps", "15000,25000"),
+                    Map.entry("--total_iter_num", "30000"), Map.entry("--test_iter_step", "1000"),
+                    Map.entry("--save_iter_step", "1000"), Map.entry("--loss_name", "softmax"),
                     Map.entry("--arc_scale", "80.0"), Map.entry("--arc_margin", "0.15"),
-                    Map.entry("--arc_easy_margin", "False"), Map.entry("--enable_ce", "False")));
+                    Map.entry("--arc_easy_margin", "False"), Map.entry("--enable_ce", "False"))));
         }
     }
 
@@ -59,8 +55,8 @@ public final class TrainElemCommand extends PipelineCommand {
     }
 
     @Override
-    boolean useGpu() {
-        return train.useGpu.value();
+    NetworkOptions network() {
+        return train.network;
     }
 
     public static void main(String[] args) {

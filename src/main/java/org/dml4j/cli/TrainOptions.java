@@ -1,24 +1,19 @@
 package org.dml4j.cli;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.dml4j.data.DataConfig;
-import org.dml4j.data.ImageShape;
 import org.dml4j.loss.LossConfig;
-import org.dml4j.model.Backbone;
 import org.dml4j.train.LrSchedule;
 import org.dml4j.train.TrainConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The flags train_elem.py and train_pair.py share (spec §2.2–2.3); defaults come per command. */
 final class TrainOptions {
-    @Option(names = "--model", paramLabel = "NAME",
-            description = "Backbone: ResNet18, ResNet34, ResNet50, ResNet101, ResNet152. Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(names = {"--embedding_size", "--embedding-size"}, paramLabel = "N",
-            description = "Width of a linear embedding after global pooling; 0 uses the pooled features. Default: ${DEFAULT-VALUE}.")
-    int embeddingSize;
-
+    @Mixin
+    NetworkOptions network;
     @Option(names = {"--train_batch_size", "--train-batch-size"}, paramLabel = "N",
             description = "Global training batch size. Default: ${DEFAULT-VALUE}.")
     int trainBatchSize;
@@ -26,10 +21,6 @@ final class TrainOptions {
     @Option(names = {"--test_batch_size", "--test-batch-size"}, paramLabel = "N",
             description = "Batch size of the periodic test pass. Default: ${DEFAULT-VALUE}.")
     int testBatchSize;
-
-    @Option(names = {"--image_shape", "--image-shape"}, paramLabel = "C,H,W",
-            description = "Network input shape; H must equal W. Default: ${DEFAULT-VALUE}.")
-    String imageShape;
 
     @Option(names = {"--class_dim", "--class-dim"}, paramLabel = "N",
             description = "Number of training classes (classifier width). Default: ${DEFAULT-VALUE}.")
@@ -62,14 +53,6 @@ final class TrainOptions {
             description = "Save a checkpoint every N iterations. Default: ${DEFAULT-VALUE}.")
     int saveIterStep;
 
-    @Option(names = {"--use_gpu", "--use-gpu"}, arity = "1", converter = PyBool.Converter.class, paramLabel = "BOOL",
-            description = "Train on all visible GPUs (needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
-    PyBool useGpu;
-
-    @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH",
-            description = "Weights to start from; shape-mismatched parameters are skipped. Default: None.")
-    String pretrainedModel;
-
     @Option(names = "--checkpoint", paramLabel = "PATH",
             description = "Checkpoint to resume from (parameters and optimiser state). Default: None.")
     String checkpoint;
@@ -83,9 +66,22 @@ final class TrainOptions {
     String lossName;
 
     TrainConfig toConfig(LossConfig loss, boolean enableCe, DataConfig data) {
-        return new TrainConfig(Backbone.parse(model), embeddingSize, trainBatchSize, testBatchSize,
-                ImageShape.parse(imageShape), classDim, LrSchedule.parse(lr, lrStrategy, lrSteps), totalIterNum,
-                displayIterStep, testIterStep, saveIterStep, useGpu.value(), pretrainedModel, checkpoint, modelSaveDir,
+        return new TrainConfig(network.backbone(), network.embeddingSize, trainBatchSize, testBatchSize,
+                network.shape(), classDim, LrSchedule.parse(lr, lrStrategy, lrSteps), totalIterNum, displayIterStep,
+                testIterStep, saveIterStep, network.useGpu.value(), network.pretrainedModel, checkpoint, modelSaveDir,
                 loss, enableCe, data);
+    }
+
+    /**
+     * Defaults of train_elem.py and train_pair.py: the shared ones plus each command's own
+     * (batch size, learning rate and schedule, test/save steps, loss, loss parameters).
+     */
+    static Map<String, String> defaults(Map<String, String> specific) {
+        Map<String, String> all = new HashMap<>(Map.of("--model", "ResNet50", "--embedding_size", "0",
+                "--test_batch_size", "50", "--image_shape", "3,224,224", "--class_dim", "11318",
+                "--lr_strategy", "piecewise_decay", "--display_iter_step", "10", "--use_gpu", "True",
+                "--model_save_dir", "output"));
+        all.putAll(specific);
+        return all;
     }
 }

@@ -18,16 +18,12 @@ import picocli.CommandLine.Option;
 public final class TrainPairCommand extends PipelineCommand {
     static final class Defaults extends CommandDefaults {
         Defaults() {
-            super(Map.ofEntries(Map.entry("--model", "ResNet50"), Map.entry("--embedding_size", "0"),
-                    Map.entry("--train_batch_size", "120"), Map.entry("--test_batch_size", "50"),
-                    Map.entry("--image_shape", "3,224,224"), Map.entry("--class_dim", "11318"),
-                    Map.entry("--lr", "0.0001"), Map.entry("--lr_strategy", "piecewise_decay"),
-                    Map.entry("--lr_steps", "100000"), Map.entry("--total_iter_num", "100000"),
-                    Map.entry("--display_iter_step", "10"), Map.entry("--test_iter_step", "5000"),
-                    Map.entry("--save_iter_step", "5000"), Map.entry("--use_gpu", "True"),
-                    Map.entry("--model_save_dir", "output"), Map.entry("--loss_name", "triplet"),
+            super(TrainOptions.defaults(Map.ofEntries(Map.entry("--train_batch_size", "120"),
+                    Map.entry("--lr", "0.0001"), Map.entry("--lr_steps", "100000"),
+                    Map.entry("--total_iter_num", "100000"), Map.entry("--test_iter_step", "5000"),
+                    Map.entry("--save_iter_step", "5000"), Map.entry("--loss_name", "triplet"),
                     Map.entry("--samples_each_class", "2"), Map.entry("--margin", "0.1"),
-                    Map.entry("--npairs_reg_lambda", "0.01")));
+                    Map.entry("--npairs_reg_lambda", "0.01"))));
         }
     }
 
@@ -54,8 +50,8 @@ public final class TrainPairCommand extends PipelineCommand {
     }
 
     @Override
-    boolean useGpu() {
-        return train.useGpu.value();
+    NetworkOptions network() {
+        return train.network;
     }
 
     public static void main(String[] args) {

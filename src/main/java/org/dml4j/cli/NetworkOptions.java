@@ -1,0 +1,37 @@
+package org.dml4j.cli;
+
+import org.dml4j.data.ImageShape;
+import org.dml4j.model.Backbone;
+import picocli.CommandLine.Option;
+
+/** The network flags all four original scripts share; defaults come per command. */
+final class NetworkOptions {
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "Backbone: ResNet18, ResNet34, ResNet50, ResNet101, ResNet152. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = {"--embedding_size", "--embedding-size"}, paramLabel = "N",
+            description = "Width of a linear embedding after global pooling; 0 uses the pooled features. Default: ${DEFAULT-VALUE}.")
+    int embeddingSize;
+
+    @Option(names = {"--image_shape", "--image-shape"}, paramLabel = "C,H,W",
+            description = "Network input shape; H must equal W. Default: ${DEFAULT-VALUE}.")
+    String imageShape;
+
+    @Option(names = {"--use_gpu", "--use-gpu"}, arity = "1", converter = PyBool.Converter.class, paramLabel = "BOOL",
+            description = "Run on the GPU(s) (needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
+    PyBool useGpu;
+
+    @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH",
+            description = "Weights to load (training skips shape-mismatched parameters; eval/infer without it use"
+                    + " the randomly initialised network). Default: None.")
+    String pretrainedModel;
+
+    Backbone backbone() {
+        return Backbone.parse(model);
+    }
+
+    ImageShape shape() {
+        return ImageShape.parse(imageShape);
+    }
+}
