@@ -8,7 +8,34 @@ import java.util.stream.Collectors;
  * ResNet18/34 (basic blocks) for CPU users.
  */
 public enum Backbone {
-    ResNet18, ResNet34, ResNet50, ResNet101, ResNet152;
+    ResNet18(false, 2, 2, 2, 2),
+    ResNet34(false, 3, 4, 6, 3),
+    ResNet50(true, 3, 4, 6, 3),
+    ResNet101(true, 3, 4, 23, 3),
+    ResNet152(true, 3, 8, 36, 3);
+
+    private final boolean bottleneck;
+    private final int[] blocks;
+
+    Backbone(boolean bottleneck, int... blocks) {
+        this.bottleneck = bottleneck;
+        this.blocks = blocks;
+    }
+
+    /** Bottleneck blocks (1×1, 3×3, 1×1; ResNet50+) or basic blocks (3×3, 3×3; ResNet18/34). */
+    public boolean bottleneck() {
+        return bottleneck;
+    }
+
+    /** Number of blocks in each of the four stages. */
+    public int[] blocks() {
+        return blocks.clone();
+    }
+
+    /** Width of the pooled feature: 2048 for bottleneck networks, 512 otherwise. */
+    public int featureWidth() {
+        return bottleneck ? 2048 : 512;
+    }
 
     /**
      * @throws IllegalArgumentException naming {@code --model} and the accepted names

@@ -1,6 +1,10 @@
 package org.dml4j.train;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.schedule.MapSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 
 /**
  * Piecewise-constant learning rate (spec §6.1): iteration t runs at {@code lr · 0.1^k}, k the
@@ -59,6 +63,16 @@ public record LrSchedule(double baseLr, int[] boundaries) {
             k++;
         }
         return baseLr * Math.pow(0.1, k);
+    }
+
+    /** The same schedule as DL4J's iteration-indexed {@link MapSchedule}, for the updater. */
+    public MapSchedule toDl4j() {
+        Map<Integer, Double> values = new HashMap<>();
+        values.put(0, baseLr);
+        for (int k = 0; k < boundaries.length; k++) {
+            values.put(boundaries[k], lrAt(boundaries[k]));
+        }
+        return new MapSchedule(ScheduleType.ITERATION, values);
     }
 
     @Override

@@ -1,0 +1,90 @@
+package org.dml4j.loss;
+
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The train-elem heads and what the trainer reads from them.
+ *
+ * <p>{@code softmax} (spec §5.2): a fully-connected layer D → class_dim with bias, weights
+ * U(−1/√D, 1/√D), bias 0, softmax, per-sample loss −ln p_{y}. (DL4J's cross-entropy clips p at
+ * 1e-10 where the original clamps at about 1e-20; values agree above that.)
+ * {@code arcmargin}: {@link ArcMarginLayer}.
+ */
+public final class Heads {
+    private Heads() {
+    }
+
+    /** The head layer for a train-elem loss. */
+    public static Layer create(LossConfig loss, int classDim) {
+        return switch (loss.name()) {
+            case SOFTMAX -> new OutputLayer.Builder(new LossMCXENT()).nOut(classDim).activation(Activation.SOFTMAX)
+                    .weightInit(WeightInit.UNIFORM).biasInit(0).build();
+            case ARCMARGIN -> new ArcMarginLayer(classDim, loss.arcScale(), loss.arcMarginRadians(), loss.arcEasyMargin());
+            default -> throw new IllegalArgumentException("--loss_name: " + loss.name() + " is not a train-elem loss");
+        };
+    }
+
+    /** One-hot labels [N, classDim]. */
+    public static INDArray oneHot(int[] labels, int classDim, DataType dataType) {
+        INDArray y = Nd4j.zeros(dataType, labels.length, classDim);
+        for (int i = 0; i < labels.length; i++) {
+            y.putScalar(i, labels[i], 1.0);
+        }
+        return y;
+    }
+
+    /**
+     * The logits the original computes its training accuracy on, from the head's input features
+     * and the head's parameters: softmax f·W + b; arcmargin the margin-penalised s·φ' / s·cos.
+     *
+     * @param head the runtime head layer
+     */
+    public static INDArray accuracyLogits(org.deeplearning4j.nn.api.Layer head, INDArray features, int[] labels) {
+        INDArray w = head.getParam("W");
+        if (head.conf().getLayer() instanceof ArcMarginLayer arc) {
+            INDArray xHat = features.div(features.norm2(1).reshape(-1, 1));
+            INDArray wHat = w.div(w.norm2(0).reshape(1, -1));
+            INDArray logits = xHat.mmul(wHat).muli(arc.getScale());
+            return arc.marginLogits(logits, labels);
+        }
+        return features.mmul(w).addiRowVector(head.getParam("b"));
+    }
+
+    /** Mean of −log softmax(z_i)_{y_i} over the rows: the original's printed loss for these logits. */
+    public static double crossEntropy(INDArray logits, int[] labels) {
+        INDArray z = logits.castTo(DataType.DOUBLE);
+        INDArray max = z.max(1).reshape(-1, 1);
+        INDArray lse = Transforms.log(Transforms.exp(z.subColumnVector(max), false).sum(1), false).addi(max.reshape(-1));
+        double sum = 0;
+        for (int i = 0; i < labels.length; i++) {
+            sum += lse.getDouble(i) - z.getDouble(i, labels[i]);
+        }
+        return sum / labels.length;
+    }
+
+    /**
+     * Top-k accuracies: the share of rows in which fewer than k other logits are at least as large
+     * as the label's (a tie counts against the label).
+     */
+    public static double[] topKAccuracy(INDArray logits, int[] labels, int... ks) {
+        INDArray target = Nd4j.create(logits.dataType(), labels.length, 1);
+        for (int i = 0; i < labels.length; i++) {
+            target.putScalar(i, 0, logits.getDouble(i, labels[i]));
+        }
+        INDArray above = Transforms.greaterThanOrEqual(logits, target.broadcast(logits.shape()), false)
+                .castTo(DataType.INT32).sum(1).subi(1);
+        double[] acc = new double[ks.length];
+        for (int j = 0; j < ks.length; j++) {
+            acc[j] = above.lt(ks[j]).castTo(DataType.DOUBLE).meanNumber().doubleValue();
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,124 @@
+package org.dml4j.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+
+/**
+ * Checkpoints: {@code <model_save_dir>/<model>/<iteration>/} holding {@code model.zip} (the network
+ * with its updater state, DL4J's format) and {@code checkpoint.json} (the iteration and the
+ * configuration that produced it). A checkpoint is written into a hidden temporary folder and
+ * renamed into place, so a crash never leaves a half-written folder under a real iteration name.
+ */
+public final class Checkpoints {
+    /** The network file inside a checkpoint folder. */
+    public static final String MODEL_FILE = "model.zip";
+    /** The description file inside a checkpoint folder. */
+    public static final String INFO_FILE = "checkpoint.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** A loaded checkpoint: the network and what {@code checkpoint.json} said. */
+    public record Loaded(ComputationGraph net, Map<String, Object> info) {
+        /** The iteration the checkpoint was taken after, or −1 for a bare model file. */
+        public long iteration() {
+            Object it = info.get("iteration");
+            return it instanceof Number n ? n.longValue() : -1;
+        }
+    }
+
+    private Checkpoints() {
+    }
+
+    /**
+     * Writes a checkpoint atomically and returns its folder.
+     *
+     * @param info written to checkpoint.json beside the model, plus the iteration
+     * @throws UncheckedIOException naming the folder when it cannot be written; an earlier
+     *                              checkpoint of the same iteration stays intact
+     */
+    public static Path save(ComputationGraph net, Path modelDir, long iteration, Map<String, Object> info) {
+        Path target = modelDir.resolve(Long.toString(iteration));
+        Path tmp = modelDir.resolve("." + iteration + ".partial-" + System.nanoTime());
+        try {
+            Files.createDirectories(tmp);
+            ModelSerializer.writeModel(net, tmp.resolve(MODEL_FILE).toFile(), true);
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("iteration", iteration);
+            all.putAll(info);
+            JSON.writeValue(tmp.resolve(INFO_FILE).toFile(), all);
+            Path old = null;
+            if (Files.exists(target)) {
+                old = modelDir.resolve("." + iteration + ".old-" + System.nanoTime());
+                move(target, old);
+            }
+            move(tmp, target);
+            if (old != null) {
+                deleteTree(old);
+            }
+            return target;
+        } catch (IOException e) {
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // the message below says what failed; a stray temporary folder is harmless
+            }
+            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e, e);
+        }
+    }
+
+    /**
+     * Loads a checkpoint folder (or a bare DL4J model zip).
+     *
+     * @param withUpdater also restore the optimiser state (for resuming)
+     * @throws IllegalArgumentException naming the path when it is not a checkpoint
+     */
+    @SuppressWarnings("unchecked")
+    public static Loaded load(Path path, boolean withUpdater) {
+        Path model = Files.isDirectory(path) ? path.resolve(MODEL_FILE) : path;
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException(path + ": not a checkpoint (no " + MODEL_FILE + " there)");
+        }
+        try {
+            ComputationGraph net = ModelSerializer.restoreComputationGraph(model.toFile(), withUpdater);
+            Path infoFile = model.resolveSibling(INFO_FILE);
+            Map<String, Object> info = Files.exists(infoFile) ? JSON.readValue(infoFile.toFile(), Map.class) : Map.of();
+            return new Loaded(net, info);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(path + ": not found", e);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(model + ": cannot read the model: " + e.getMessage(), e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.dml4j.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.data.ImageShape;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * A backbone with a training head: {@code image → ResNet → [fc_0] → head}. The embedding (what
+ * eval and infer use) is the output of {@link #embeddingVertex}; the head is the loss layer the
+ * trainer fits.
+ */
+public final class EmbeddingNetwork {
+    /** Name of the head (output) layer. */
+    public static final String HEAD = "head";
+
+    private EmbeddingNetwork() {
+    }
+
+    /**
+     * Builds and initialises the network.
+     *
+     * @param head    the loss layer, fed by the embedding
+     * @param updater optimiser for every parameter
+     * @param l2      L2 weight decay added to every trainable parameter's gradient
+     * @param seed    initialisation seed
+     */
+    public static ComputationGraph build(Backbone backbone, ImageShape shape, int embeddingSize, Layer head,
+                                         IUpdater updater, double l2, long seed, DataType dataType) {
+        GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(dataType)
+                .updater(updater)
+                .l2(l2)
+                .l2Bias(l2)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .graphBuilder()
+                .addInputs(ResNetBuilder.INPUT)
+                .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels()));
+        String embedding = ResNetBuilder.addBackbone(g, backbone, embeddingSize);
+        g.addLayer(HEAD, head, embedding).setOutputs(HEAD);
+        ComputationGraphConfiguration conf = g.build();
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init();
+        return net;
+    }
+
+    /** The vertex whose output is the embedding: {@code fc_0} when embedding_size > 0, else {@code pool5}. */
+    public static String embeddingVertex(int embeddingSize) {
+        return embeddingSize > 0 ? ResNetBuilder.EMBEDDING : ResNetBuilder.POOL;
+    }
+
+    /** Width of the embedding. */
+    public static int embeddingWidth(Backbone backbone, int embeddingSize) {
+        return embeddingSize > 0 ? embeddingSize : backbone.featureWidth();
+    }
+}

@@ -1,0 +1,54 @@
+package org.dml4j.model;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code --pretrained_model} (spec §4.2): copies every parameter whose name and shape match from a
+ * saved network into a new one. A name present in both with another shape is skipped with the
+ * original's warning line; names only in the source are ignored; parameters the source lacks keep
+ * their initialisation. Optimiser state is not read, so training starts a fresh schedule.
+ */
+public final class PretrainedWeights {
+    /** What happened to the target's parameters. */
+    public record Report(int loaded, int skippedShape, int missing) {
+    }
+
+    private PretrainedWeights() {
+    }
+
+    /** Loads from a checkpoint folder or model zip into {@code target}, printing what it does. */
+    public static Report load(ComputationGraph target, Path source, PrintWriter out) {
+        out.println("Loading parameters from " + source + "...");
+        out.flush();
+        ComputationGraph from = Checkpoints.load(source, false).net();
+        Report r = copy(from.paramTable(), target, out);
+        out.printf("loaded %d parameters, skipped %d (shape), %d not in the file%n",
+                r.loaded(), r.skippedShape(), r.missing());
+        out.flush();
+        return r;
+    }
+
+    static Report copy(Map<String, INDArray> source, ComputationGraph target, PrintWriter out) {
+        int loaded = 0;
+        int skipped = 0;
+        int missing = 0;
+        for (Map.Entry<String, INDArray> e : target.paramTable().entrySet()) {
+            INDArray src = source.get(e.getKey());
+            if (src == null) {
+                missing++;
+            } else if (!Arrays.equals(src.shape(), e.getValue().shape())) {
+                out.println("warning: variable " + e.getKey() + " is already excluded automatically");
+                skipped++;
+            } else {
+                e.getValue().assign(src.castTo(e.getValue().dataType()));
+                loaded++;
+            }
+        }
+        return new Report(loaded, skipped, missing);
+    }
+}

@@ -1,0 +1,55 @@
+package org.dml4j.model;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+/**
+ * BatchNormalization whose scale and offset (gamma, beta) take the network's L2 weight decay, as
+ * in the original (spec §6.1: decay on every trainable parameter); DL4J's own BatchNormalization
+ * exempts them. Running mean and variance stay undecayed. Same maths otherwise: the running
+ * statistics follow {@code m ← decay·m + (1 − decay)·batch}, which with decay 0.9 is the
+ * original's momentum 0.9.
+ */
+public class RegularizedBatchNorm extends BatchNormalization {
+
+    /** For JSON deserialisation. */
+    public RegularizedBatchNorm() {
+    }
+
+    /**
+     * @param decay      running-average decay (0.9 as the original)
+     * @param eps        variance epsilon (1e-5 as the original)
+     * @param activation applied after normalisation (RELU or IDENTITY)
+     */
+    public static RegularizedBatchNorm of(double decay, double eps, Activation activation) {
+        RegularizedBatchNorm bn = new RegularizedBatchNorm();
+        bn.decay = decay;
+        bn.eps = eps;
+        bn.gamma = 1.0;
+        bn.beta = 0.0;
+        bn.lockGammaBeta = false;
+        bn.useLogStd = false;
+        bn.cudnnAllowFallback = true;
+        bn.cnn2DFormat = CNN2DFormat.NCHW;
+        bn.setActivationFn(activation.getActivationFunction());
+        return bn;
+    }
+
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        if (BatchNormalizationParamInitializer.GAMMA.equals(paramName)
+                || BatchNormalizationParamInitializer.BETA.equals(paramName)) {
+            return getRegularization();
+        }
+        return super.getRegularizationByParam(paramName);
+    }
+
+    @Override
+    public RegularizedBatchNorm clone() {
+        return (RegularizedBatchNorm) super.clone();
+    }
+}

@@ -1,0 +1,65 @@
+package org.dml4j.train;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * {@code metrics.csv} in the run's folder: {@code iteration,lr,loss,<metrics>,test_recall,seconds},
+ * one row per display step (test_recall empty) and per test. A resumed run appends.
+ */
+final class MetricsLog implements AutoCloseable {
+    private final BufferedWriter out;
+    private final int metricCount;
+
+    MetricsLog(Path file, boolean append, String... metricNames) {
+        this.metricCount = metricNames.length;
+        try {
+            Files.createDirectories(file.getParent());
+            boolean header = !append || !Files.exists(file) || Files.size(file) == 0;
+            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            if (header) {
+                out.write("iteration,lr,loss," + String.join(",", metricNames) + ",test_recall,seconds\n");
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    void train(long t, double lr, double loss, double[] metrics, double seconds) {
+        StringBuilder sb = new StringBuilder().append(t).append(',').append(lr).append(',').append(loss);
+        for (double m : metrics) {
+            sb.append(',').append(m);
+        }
+        write(sb.append(",,").append(String.format("%.3f", seconds)).toString());
+    }
+
+    void test(long t, double lr, double recall, double seconds) {
+        write(t + "," + lr + "," + ",".repeat(metricCount + 1) + recall + "," + String.format("%.3f", seconds));
+    }
+
+    private void write(String row) {
+        try {
+            out.write(row);
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write metrics.csv: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
