@@ -3,6 +3,8 @@ package org.dml4j.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dml4j.data.DataBenchmark;
+import org.dml4j.model.Backbone;
+import org.dml4j.train.TrainBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -10,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** Benchmarks that print figures; never run by the tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
-        description = "Measure throughput.", subcommands = BenchCommand.DataCommand.class)
+        description = "Measure throughput.", subcommands = {BenchCommand.DataCommand.class, BenchCommand.TrainCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -47,6 +49,40 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             DataBenchmark.run(images, count, crop, threads, batch, spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+            description = "Training-step images/s of a backbone with an ArcFace head (1000 classes) on synthetic"
+                    + " input, and peak resident memory. Run one configuration per process for a clean peak.")
+    static final class TrainCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", defaultValue = "ResNet50", description = "Backbone. Default: ${DEFAULT-VALUE}.")
+        String model;
+
+        @Option(names = "--size", defaultValue = "224", description = "Input side. Default: ${DEFAULT-VALUE}.")
+        int size;
+
+        @Option(names = "--batch", defaultValue = "8", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+        int batch;
+
+        @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured steps. Default: ${DEFAULT-VALUE}.")
+        int warmup;
+
+        @Option(names = "--steps", defaultValue = "5", description = "Measured steps (median). Default: ${DEFAULT-VALUE}.")
+        int steps;
+
+        @Option(names = "--helpers", arity = "1", defaultValue = "True", converter = PyBool.Converter.class,
+                description = "Let DL4J use its oneDNN layer helpers. Default: ${DEFAULT-VALUE}.")
+        PyBool helpers;
+
+        @Override
+        public Integer call() {
+            TrainBenchmark.run(Backbone.parse(model), size, batch, warmup, steps, helpers.value(),
+                    spec.commandLine().getOut());
             return ExitCodes.OK;
         }
     }

@@ -5,10 +5,13 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.Layer;
+import java.util.Arrays;
+import java.util.Comparator;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -31,7 +34,8 @@ public final class EmbeddingNetwork {
      * @param l2      L2 weight decay added to every trainable parameter's gradient
      * @param seed    initialisation seed
      */
-    public static ComputationGraph build(Backbone backbone, ImageShape shape, int embeddingSize, Layer head,
+    public static ComputationGraph build(Backbone backbone, ImageShape shape, int embeddingSize,
+                                         org.deeplearning4j.nn.conf.layers.Layer head,
                                          IUpdater updater, double l2, long seed, DataType dataType) {
         GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -49,7 +53,27 @@ public final class EmbeddingNetwork {
         ComputationGraphConfiguration conf = g.build();
         ComputationGraph net = new ComputationGraph(conf);
         net.init();
+        initialise(net, seed);
         return net;
+    }
+
+    /**
+     * Re-runs every layer's own parameter initialiser with the random generator seeded from
+     * (seed, layer name). DL4J seeds once and then initialises layers in an order that can change
+     * from one build to the next (seen here: two builds with one seed differed from res3a_branch1
+     * on); keyed by name, the same seed always gives the same weights.
+     */
+    static void initialise(ComputationGraph net, long seed) {
+        Layer[] layers = net.getLayers().clone();
+        Arrays.sort(layers, Comparator.comparing(l -> l.conf().getLayer().getLayerName()));
+        for (Layer layer : layers) {
+            if (layer.numParams() == 0) {
+                continue;
+            }
+            String name = layer.conf().getLayer().getLayerName();
+            Nd4j.getRandom().setSeed(seed * 1_000_003L + name.hashCode());
+            layer.conf().getLayer().initializer().init(layer.conf(), layer.params(), true);
+        }
     }
 
     /** The vertex whose output is the embedding: {@code fc_0} when embedding_size > 0, else {@code pool5}. */

@@ -65,4 +65,46 @@ public final class TestData {
         }
         Files.write(root.resolve(split.listFileName()), lines);
     }
+
+    /**
+     * A data set where training helps retrieval: class k is a stripe pattern at angle k·180°/C
+     * under a random colour tint, brightness and phase (which an untrained network attends to).
+     * Training classes have ids 1..C, test classes 101..100+C with the same C patterns (new images).
+     */
+    public static Path stripes(Path root, int classes, int trainPer, int testPer, int size, long seed)
+            throws IOException {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        for (Split split : Split.values()) {
+            boolean train = split == Split.TRAIN;
+            List<String> lines = new ArrayList<>();
+            lines.add("image_id class_id super_class_id path");
+            int id = 1;
+            for (int c = 0; c < classes; c++) {
+                int classId = (train ? 1 : 101) + c;
+                double angle = Math.PI * c / classes;
+                for (int k = 0; k < (train ? trainPer : testPer); k++) {
+                    double phase = rng.nextDouble() * 2 * Math.PI;
+                    double[] tint = {rng.nextDouble(), rng.nextDouble(), rng.nextDouble()};
+                    double base = 40 + 120 * rng.nextDouble();
+                    int[][] rgb = new int[size][size];
+                    for (int y = 0; y < size; y++) {
+                        for (int x = 0; x < size; x++) {
+                            double wave = Math.sin((x * Math.cos(angle) + y * Math.sin(angle)) * 1.2 + phase);
+                            int[] ch = new int[3];
+                            for (int j = 0; j < 3; j++) {
+                                double v = base * (0.2 + 1.6 * tint[j]) + 35 * wave + 50 * (rng.nextDouble() - 0.5);
+                                ch[j] = (int) Math.max(0, Math.min(255, v));
+                            }
+                            rgb[y][x] = (ch[0] << 16) | (ch[1] << 8) | ch[2];
+                        }
+                    }
+                    String rel = "c" + classId + "/" + k + ".png";
+                    png(root.resolve(rel), rgb);
+                    lines.add(id++ + " " + classId + " 1 " + rel);
+                }
+            }
+            Files.write(root.resolve(split.listFileName()), lines);
+        }
+        return root;
+    }
 }

@@ -1,0 +1,109 @@
+package org.dml4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.data.ImageShape;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+class ResNetBuilderTest {
+
+    private static ComputationGraph build(Backbone b, int size, int embedding) {
+        return EmbeddingNetwork.build(b, new ImageShape(3, size, size), embedding,
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build(),
+                new Sgd(0.1), 1e-4, 1, DataType.FLOAT);
+    }
+
+    private static long trainable(ComputationGraph net, String prefix) {
+        return net.paramTable().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix) || prefix.isEmpty())
+                .filter(e -> !e.getKey().endsWith("_mean") && !e.getKey().endsWith("_var"))
+                .mapToLong(e -> e.getValue().length()).sum();
+    }
+
+    @Test
+    void resnet50HasTheStandardLayoutNamesAndParameterCount() {
+        ComputationGraph net = build(Backbone.ResNet50, 64, 0);
+        Map<String, INDArray> p = net.paramTable();
+        assertArrayEquals(new long[] {64, 3, 7, 7}, p.get("conv1_W").shape());
+        assertNotNull(p.get("bn_conv1_gamma"));
+        assertArrayEquals(new long[] {64, 64, 1, 1}, p.get("res2a_branch2a_W").shape());
+        assertArrayEquals(new long[] {256, 64, 1, 1}, p.get("res2a_branch1_W").shape());
+        assertNull(p.get("res2b_branch1_W"), "identity shortcut inside a stage");
+        assertArrayEquals(new long[] {128, 128, 3, 3}, p.get("res3a_branch2b_W").shape());
+        assertArrayEquals(new long[] {2048, 512, 1, 1}, p.get("res5c_branch2c_W").shape());
+        assertNotNull(p.get("bn5c_branch2c_var"));
+        assertNull(p.get("res2a_branch2a_b"), "convolutions have no bias");
+        // torchvision/Paddle ResNet50 without classifier: 23,508,032 trainable parameters
+        long headParams = 2048 * 4 + 4;
+        assertEquals(23_508_032L, trainable(net, "") - headParams);
+        var stride = ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) net.getLayer("res3a_branch2b").conf()
+                .getLayer()).getStride();
+        assertArrayEquals(new int[] {2, 2}, stride, "stride on the 3x3 conv (v1.5)");
+        var first = ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) net.getLayer("res3a_branch2a").conf()
+                .getLayer()).getStride();
+        assertArrayEquals(new int[] {1, 1}, first);
+        var bn = (org.deeplearning4j.nn.conf.layers.BatchNormalization) net.getLayer("bn3a_branch2b").conf().getLayer();
+        assertEquals(1e-5, bn.getEps());
+        assertEquals(0.9, bn.getDecay());
+    }
+
+    @Test
+    void deepNetworksNameStageFourBlocksWithNumbers() {
+        assertEquals("res4a", ResNetBuilder.blockName(Backbone.ResNet101, 2, 0));
+        assertEquals("res4b1", ResNetBuilder.blockName(Backbone.ResNet101, 2, 1));
+        assertEquals("res4b22", ResNetBuilder.blockName(Backbone.ResNet101, 2, 22));
+        assertEquals("res3h", ResNetBuilder.blockName(Backbone.ResNet152, 1, 7));
+        assertEquals("res4f", ResNetBuilder.blockName(Backbone.ResNet50, 2, 5));
+    }
+
+    @Test
+    void resnet18IsBasicBlocksAndGivesNonNegativePooledFeatures() {
+        ComputationGraph net = build(Backbone.ResNet18, 32, 0);
+        Map<String, INDArray> p = net.paramTable();
+        assertArrayEquals(new long[] {64, 64, 3, 3}, p.get("res2a_branch2a_W").shape());
+        assertNull(p.get("res2a_branch2c_W"));
+        assertArrayEquals(new long[] {128, 64, 1, 1}, p.get("res3a_branch1_W").shape());
+        assertEquals(11_176_512L, trainable(net, "") - (512 * 4 + 4), "torchvision ResNet18 without fc");
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 3, 32, 32).subi(0.5);
+        INDArray f = net.output(java.util.List.of(ResNetBuilder.POOL), false, new INDArray[] {x}, null)[0];
+        assertArrayEquals(new long[] {3, 512}, f.shape());
+        assertTrue(f.minNumber().doubleValue() >= 0, "post-ReLU average");
+    }
+
+    @Test
+    void embeddingLayerIsLinearXavierWithZeroBias() {
+        ComputationGraph net = build(Backbone.ResNet18, 32, 16);
+        assertEquals("fc_0", EmbeddingNetwork.embeddingVertex(16));
+        assertArrayEquals(new long[] {512, 16}, net.paramTable().get("fc_0_W").shape());
+        assertEquals(0.0, net.paramTable().get("fc_0_b").sumNumber().doubleValue());
+        double bound = Math.sqrt(6.0 / (512 + 16));
+        assertTrue(net.paramTable().get("fc_0_W").amaxNumber().doubleValue() <= bound);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
+        INDArray e = net.output(java.util.List.of("fc_0"), false, new INDArray[] {x}, null)[0];
+        assertTrue(e.minNumber().doubleValue() < 0, "no activation on the embedding");
+    }
+
+    @Test
+    void batchNormScaleAndOffsetTakeWeightDecayButRunningStatsDoNot() {
+        ComputationGraph net = build(Backbone.ResNet18, 32, 0);
+        var layer = net.getLayer("bn2a_branch2a").conf().getLayer();
+        assertNotNull(layer.getRegularizationByParam("gamma"));
+        assertNotNull(layer.getRegularizationByParam("beta"));
+        assertNull(layer.getRegularizationByParam("mean"));
+        assertNull(layer.getRegularizationByParam("var"));
+        assertEquals(1, net.getLayer("res2a_branch2a").conf().getLayer().getRegularizationByParam("W").size());
+    }
+}

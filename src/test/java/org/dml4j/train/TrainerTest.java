@@ -1,0 +1,98 @@
+package org.dml4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.data.BatchLoader;
+import org.dml4j.data.DataConfig;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageShape;
+import org.dml4j.data.ImageTransform;
+import org.dml4j.data.Split;
+import org.dml4j.data.TestData;
+import org.dml4j.eval.FeatureExtractor;
+import org.dml4j.eval.Retrieval;
+import org.dml4j.loss.LossConfig;
+import org.dml4j.loss.LossName;
+import org.dml4j.model.Backbone;
+import org.dml4j.model.Checkpoints;
+import org.dml4j.model.EmbeddingNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    private TrainConfig config(Path data, Path out, LossName loss, int size, int batch, int total, int testStep,
+                               int saveStep, String lrSteps, String checkpoint) {
+        return new TrainConfig(Backbone.ResNet18, 0, batch, 50, new ImageShape(3, size, size), 4,
+                LrSchedule.parse(0.02, "piecewise_decay", lrSteps), total, 1, testStep, saveStep, false, null,
+                checkpoint, out, LossConfig.elem(loss, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
+    }
+
+    private static String run(TrainConfig c) {
+        StringWriter s = new StringWriter();
+        Trainer.train(c, new PrintWriter(s));
+        return s.toString();
+    }
+
+    @Test
+    void resumingFromACheckpointEndsWhereAnUninterruptedRunEnds() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 4, 6, 2, 16, 1);
+        // lr drops at 3, so the schedule position must survive the resume too
+        run(config(data, dir.resolve("straight"), LossName.ARCMARGIN, 16, 8, 5, 1000, 1000, "3", null));
+        run(config(data, dir.resolve("first"), LossName.ARCMARGIN, 16, 8, 2, 1000, 1000, "3", null));
+        String log = run(config(data, dir.resolve("second"), LossName.ARCMARGIN, 16, 8, 5, 1000, 1000, "3",
+                dir.resolve("first/ResNet18/2").toString()));
+        assertTrue(log.contains("Resuming from") && log.contains("at iteration 3"), log);
+        assertTrue(log.contains("trainbatch 3, lr 0.002000"), log);
+        Map<String, INDArray> a = Checkpoints.load(dir.resolve("straight/ResNet18/5"), false).net().paramTable();
+        Map<String, INDArray> b = Checkpoints.load(dir.resolve("second/ResNet18/5"), false).net().paramTable();
+        assertEquals(a.keySet(), b.keySet());
+        double worst = 0;
+        String worstKey = null;
+        for (String k : a.keySet()) {
+            double d = a.get(k).sub(b.get(k)).amaxNumber().doubleValue();
+            if (d > worst) {
+                worst = d;
+                worstKey = k;
+            }
+        }
+        assertTrue(worst <= 1e-6, "largest parameter difference " + worst + " in " + worstKey + "\n" + log);
+        List<String> csv = Files.readAllLines(dir.resolve("second/ResNet18/metrics.csv"));
+        assertEquals("iteration,lr,loss,acc1,acc5,test_recall,seconds", csv.get(0));
+        assertTrue(csv.get(1).startsWith("3,0.002,"), csv.toString());
+    }
+
+    @Test
+    void trainElemImprovesTestRecallOnImagesItHasNotSeen() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 4, 40, 16, 16, 2);
+        TrainConfig c = config(data, dir.resolve("out"), LossName.SOFTMAX, 16, 32, 120, 120, 120, "90", null);
+        ImageList test = ImageList.read(data, Split.TEST);
+        ComputationGraph before = Trainer.initialNetwork(c);
+        double initial = recall(before, test, c);
+        String log = run(c);
+        double trained = recall(Checkpoints.load(dir.resolve("out/ResNet18/120"), false).net(), test, c);
+        System.out.printf("train-elem on stripes: Recall@1 %.3f untrained -> %.3f trained%n", initial, trained);
+        assertTrue(log.contains("test_img_num 64, trainbatch 120, test_recall"), log);
+        assertTrue(trained >= initial + 0.1, "Recall@1 " + initial + " -> " + trained + "\n" + log);
+        assertTrue(trained >= 0.55, "Recall@1 after training " + trained);
+    }
+
+    private static double recall(ComputationGraph net, ImageList test, TrainConfig c) {
+        FeatureExtractor.Features f = FeatureExtractor.extract(net, EmbeddingNetwork.embeddingVertex(0),
+                BatchLoader.inOrder(test, new ImageTransform(c.imageShape().cropSize(), false), 16, 2),
+                c.imageShape().cropSize(), null);
+        return Retrieval.recallAt1(f.features(), f.labels());
+    }
+}
