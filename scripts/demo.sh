@@ -29,10 +29,10 @@ stage "train-elem (arcmargin)" train-elem "${common[@]}" --loss_name arcmargin -
   --train_batch_size 40 --total_iter_num 100 --lr_steps 80 --display_iter_step 10 --test_iter_step 50 \
   --save_iter_step 100 --arc_scale 16 --model_save_dir "$out/elem"
 stage "train-pair (eml)" train-pair "${common[@]}" --loss_name eml --samples_each_class 8 \
-  --train_batch_size 40 --lr 0.001 --total_iter_num 150 --lr_steps 100 --test_iter_step 50 \
-  --save_iter_step 50 --pretrained_model "$out/elem/ResNet18/100" --model_save_dir "$out/pair"
-stage "eval" eval "${common[@]}" --batch_size 50 --pretrained_model "$out/pair/ResNet18/150"
-stage "infer" infer "${common[@]}" --batch_size 50 --pretrained_model "$out/pair/ResNet18/150"
+  --train_batch_size 40 --lr 0.001 --total_iter_num 50 --lr_steps 40 --display_iter_step 10 \
+  --test_iter_step 50 --save_iter_step 50 --pretrained_model "$out/elem/ResNet18/100" --model_save_dir "$out/pair"
+stage "eval" eval "${common[@]}" --batch_size 50 --pretrained_model "$out/pair/ResNet18/50"
+stage "infer" infer "${common[@]}" --batch_size 50 --pretrained_model "$out/pair/ResNet18/50"
 
 echo
 echo "=== demo summary"

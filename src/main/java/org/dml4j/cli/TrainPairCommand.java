@@ -23,7 +23,7 @@ public final class TrainPairCommand extends PipelineCommand {
                     Map.entry("--total_iter_num", "100000"), Map.entry("--test_iter_step", "5000"),
                     Map.entry("--save_iter_step", "5000"), Map.entry("--loss_name", "triplet"),
                     Map.entry("--samples_each_class", "2"), Map.entry("--margin", "0.1"),
-                    Map.entry("--npairs_reg_lambda", "0.01"))));
+                    Map.entry("--npairs_reg_lambda", "0.01"), Map.entry("--num_shards", "1"))));
         }
     }
 
@@ -41,10 +41,15 @@ public final class TrainPairCommand extends PipelineCommand {
             description = "Lambda of the npairs L2 embedding regulariser. Default: ${DEFAULT-VALUE}.")
     double npairsRegLambda;
 
+    @Option(names = {"--num_shards", "--num-shards"}, paramLabel = "N",
+            description = "Compute the loss inside N equal consecutive shards of each batch and average, as the"
+                    + " original did per GPU. Default: ${DEFAULT-VALUE}.")
+    int numShards;
+
     @Override
     Runnable prepare(PrintWriter out) {
         LossConfig loss = LossConfig.pair(LossName.parse(train.lossName, true), samplesEachClass, margin,
-                npairsRegLambda);
+                npairsRegLambda, numShards);
         TrainConfig config = train.toConfig(loss, false, common.toConfig());
         return () -> Trainer.train(config, out);
     }

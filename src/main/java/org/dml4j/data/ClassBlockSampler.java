@@ -33,8 +33,8 @@ final class ClassBlockSampler implements BatchSampler {
             int fit = (batchSize + byClass.length - 1) / byClass.length;
             throw new DataException(list.listFile() + ": a batch of " + batchSize + " with --samples_each_class="
                     + samplesEachClass + " needs " + classesPerBatch + " distinct classes, the list has "
-                    + byClass.length + "; raise --samples_each_class to at least " + fit
-                    + " (dividing the batch size) or lower --train_batch_size");
+                    + byClass.length + "; lower --train_batch_size to at most " + byClass.length * samplesEachClass
+                    + " or raise --samples_each_class to at least " + fit + " (dividing the batch size)");
         }
         long small = Arrays.stream(byClass).filter(c -> c.length < samplesEachClass).count();
         if (small > 0) {

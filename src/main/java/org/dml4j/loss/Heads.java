@@ -22,14 +22,36 @@ public final class Heads {
     private Heads() {
     }
 
-    /** The head layer for a train-elem loss. */
-    public static Layer create(LossConfig loss, int classDim) {
+    /**
+     * The loss layer for any loss.
+     *
+     * @param classDim  classifier width (train-elem losses)
+     * @param batchSize global training batch (pair losses work on fixed batches)
+     * @throws IllegalArgumentException naming the flag when the batch does not fit the loss
+     */
+    public static Layer create(LossConfig loss, int classDim, int batchSize) {
+        int shards = loss.numShards();
         return switch (loss.name()) {
             case SOFTMAX -> new OutputLayer.Builder(new LossMCXENT()).nOut(classDim).activation(Activation.SOFTMAX)
                     .weightInit(WeightInit.UNIFORM).biasInit(0).build();
             case ARCMARGIN -> new ArcMarginLayer(classDim, loss.arcScale(), loss.arcMarginRadians(), loss.arcEasyMargin());
-            default -> throw new IllegalArgumentException("--loss_name: " + loss.name() + " is not a train-elem loss");
+            case TRIPLET -> new TripletLoss(batchSize, shards, loss.margin());
+            case QUADRUPLET -> new MarginSampleMiningLoss(batchSize, shards, loss.samplesEachClass(), loss.margin());
+            case EML -> new EmlLoss(batchSize, shards, loss.samplesEachClass());
+            case NPAIRS -> new NpairsLoss(batchSize, shards, loss.npairsRegLambda());
         };
+    }
+
+    /** Labels as the loss layer takes them: one-hot [N, classDim] for train-elem, class ids [N, 1] for pairs. */
+    public static INDArray labels(LossName loss, int[] labels, int classDim, DataType dataType) {
+        if (!loss.pair()) {
+            return oneHot(labels, classDim, dataType);
+        }
+        INDArray y = Nd4j.create(dataType, labels.length, 1);
+        for (int i = 0; i < labels.length; i++) {
+            y.putScalar(i, 0, labels[i]);
+        }
+        return y;
     }
 
     /** One-hot labels [N, classDim]. */

@@ -10,9 +10,10 @@ package org.dml4j.loss;
  * @param samplesEachClass images per class block S ({@code --samples_each_class}, default 2)
  * @param margin           triplet / quadruplet margin ({@code --margin}, default 0.1)
  * @param npairsRegLambda  λ of the npairs embedding regulariser ({@code --npairs_reg_lambda}, default 0.01)
+ * @param numShards        equal shards of the batch the pair losses are computed in ({@code --num_shards}, default 1)
  */
 public record LossConfig(LossName name, double arcScale, double arcMarginRadians, boolean arcEasyMargin,
-                         int samplesEachClass, double margin, double npairsRegLambda) {
+                         int samplesEachClass, double margin, double npairsRegLambda, int numShards) {
 
     public LossConfig {
         if (!(arcScale > 0)) {
@@ -30,6 +31,9 @@ public record LossConfig(LossName name, double arcScale, double arcMarginRadians
         if (!(margin >= 0)) {
             throw new IllegalArgumentException("--margin must be >= 0, got " + margin);
         }
+        if (numShards < 1) {
+            throw new IllegalArgumentException("--num_shards must be >= 1, got " + numShards);
+        }
         if (!(npairsRegLambda >= 0)) {
             throw new IllegalArgumentException("--npairs_reg_lambda must be >= 0, got " + npairsRegLambda);
         }
@@ -37,11 +41,12 @@ public record LossConfig(LossName name, double arcScale, double arcMarginRadians
 
     /** A train-elem loss; pair parameters keep the original's defaults. */
     public static LossConfig elem(LossName name, double arcScale, double arcMarginRadians, boolean arcEasyMargin) {
-        return new LossConfig(name, arcScale, arcMarginRadians, arcEasyMargin, 2, 0.1, 0.01);
+        return new LossConfig(name, arcScale, arcMarginRadians, arcEasyMargin, 2, 0.1, 0.01, 1);
     }
 
     /** A train-pair loss; ArcFace parameters keep the original's defaults. */
-    public static LossConfig pair(LossName name, int samplesEachClass, double margin, double npairsRegLambda) {
-        return new LossConfig(name, 80.0, 0.15, false, samplesEachClass, margin, npairsRegLambda);
+    public static LossConfig pair(LossName name, int samplesEachClass, double margin, double npairsRegLambda,
+                                  int numShards) {
+        return new LossConfig(name, 80.0, 0.15, false, samplesEachClass, margin, npairsRegLambda, numShards);
     }
 }

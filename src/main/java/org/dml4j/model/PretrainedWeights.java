@@ -3,7 +3,10 @@ package org.dml4j.model;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,8 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * their initialisation. Optimiser state is not read, so training starts a fresh schedule.
  */
 public final class PretrainedWeights {
-    /** What happened to the target's parameters. */
-    public record Report(int loaded, int skippedShape, int missing) {
+    /** What happened to the target's parameters, and the layers that received weights. */
+    public record Report(int loaded, int skippedShape, int missing, List<String> loadedLayers) {
     }
 
     private PretrainedWeights() {
@@ -27,8 +30,12 @@ public final class PretrainedWeights {
         out.flush();
         ComputationGraph from = Checkpoints.load(source, false).net();
         Report r = copy(from.paramTable(), target, out);
-        out.printf("loaded %d parameters, skipped %d (shape), %d not in the file%n",
-                r.loaded(), r.skippedShape(), r.missing());
+        List<String> layers = r.loadedLayers();
+        String names = layers.size() <= 6 ? String.join(", ", layers)
+                : String.join(", ", layers.subList(0, 3)) + ", …, " + String.join(", ", layers.subList(layers.size() - 2,
+                layers.size()));
+        out.printf("loaded %d parameters of %d layers (%s), skipped %d (shape), %d not in the file%n",
+                r.loaded(), layers.size(), names, r.skippedShape(), r.missing());
         out.flush();
         return r;
     }
@@ -37,6 +44,7 @@ public final class PretrainedWeights {
         int loaded = 0;
         int skipped = 0;
         int missing = 0;
+        Set<String> layers = new LinkedHashSet<>();
         for (Map.Entry<String, INDArray> e : target.paramTable().entrySet()) {
             INDArray src = source.get(e.getKey());
             if (src == null) {
@@ -47,8 +55,9 @@ public final class PretrainedWeights {
             } else {
                 e.getValue().assign(src.castTo(e.getValue().dataType()));
                 loaded++;
+                layers.add(e.getKey().substring(0, e.getKey().lastIndexOf('_')));
             }
         }
-        return new Report(loaded, skipped, missing);
+        return new Report(loaded, skipped, missing, List.copyOf(layers));
     }
 }

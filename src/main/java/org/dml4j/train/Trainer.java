@@ -57,31 +57,16 @@ public final class Trainer {
      * @return the trained network
      */
     public static ComputationGraph train(TrainConfig config, PrintWriter out) {
-        if (config.loss().name().pair()) {
-            checkPairData(config, out);
-        }
         Trainer t = new Trainer(config, out);
         t.prepareNetwork();
         t.loop();
         return t.net;
     }
 
-    /** train-pair's losses are not built yet: check the data path and say so. */
-    private static void checkPairData(TrainConfig config, PrintWriter out) {
-        TrainingData data = TrainingData.open(config, out);
-        try (BatchLoader loader = data.trainBatches(0)) {
-            out.printf("data ok: %d training images, first batch of %d decoded%n", data.train().size(),
-                    loader.next().size());
-            out.flush();
-        }
-        throw new UnsupportedOperationException("the pair losses are not built yet in this version;"
-                + " the data path was checked");
-    }
-
     /** The freshly initialised network this configuration trains (same seed, same weights). */
     public static ComputationGraph initialNetwork(TrainConfig config) {
         return EmbeddingNetwork.build(config.model(), config.imageShape(), config.embeddingSize(),
-                Heads.create(config.loss(), config.classDim()),
+                Heads.create(config.loss(), config.classDim(), config.trainBatchSize()),
                 new Momentum(config.lr().baseLr(), config.lr().toDl4j(), MOMENTUM), L2, config.data().seed(),
                 DataType.FLOAT);
     }
@@ -108,8 +93,14 @@ public final class Trainer {
     }
 
     private void loop() {
-        String[] metricNames = {"acc1", "acc5"};
+        boolean pair = config.loss().name().pair();
+        String[] metricNames = pair ? new String[] {"recall"} : new String[] {"acc1", "acc5"};
+        // Returns the loss (train-elem: from the head's logits) or, for the pair losses, the
+        // regularisation term at forward time, which the layer's score includes; then the metrics.
         ForwardCapture capture = new ForwardCapture(embedding, (features, labels) -> {
+            if (pair) {
+                return new double[] {net.calcRegularizationScore(true), Retrieval.recallAt1(features, labels)};
+            }
             INDArray logits = Heads.accuracyLogits(net.getLayer(EmbeddingNetwork.HEAD), features, labels);
             double[] acc = Heads.topKAccuracy(logits, labels, 1, 5);
             return new double[] {Heads.crossEntropy(logits, labels), acc[0], acc[1]};
@@ -124,7 +115,7 @@ public final class Trainer {
             for (long t = first; t <= total; t++) {
                 Batch b = loader.next();
                 INDArray x = Nd4j.create(b.images(), new long[] {b.size(), 3, crop, crop}, DataType.FLOAT);
-                INDArray y = Heads.oneHot(b.labels(), config.classDim(), DataType.FLOAT);
+                INDArray y = Heads.labels(config.loss().name(), b.labels(), config.classDim(), DataType.FLOAT);
                 double lr = config.lr().lrAt(t);
                 long start = System.nanoTime();
                 capture.expect(b.labels());
@@ -140,8 +131,10 @@ public final class Trainer {
                 }
                 double[] r = capture.result();
                 double[] m = Arrays.copyOfRange(r, 1, r.length);
-                lastLoss = r[0];
-                stats.add(r[0], m, seconds);
+                // a SameDiff output layer's score is (loss sum + regularisation) / batch size
+                double loss = pair ? net.score() - r[0] / b.size() : r[0];
+                lastLoss = loss;
+                stats.add(loss, m, seconds);
                 if (t % config.displayIterStep() == 0) {
                     out.println(stats.line(t, lr) + progress(t, runStart));
                     out.flush();

@@ -181,12 +181,17 @@ class CommandLineTest {
     @Test
     void commandsCheckTheDataAndSayWhatIsNotBuiltYet() throws IOException {
         TestData.sopLike(dir, new int[] {3, 3, 3, 3}, new int[] {2, 2});
-        Run r = run("train-pair", "--use_gpu=False", "--data_dir", dir.toString(), "--loss_name=eml",
-                "--train_batch_size=4", "--image_shape=3,16,16", "--num_workers=2");
+        Run r = run("eval", "--use_gpu=False", "--data_dir", dir.toString(), "--image_shape=3,16,16");
         assertEquals(5, r.code(), r.err());
-        assertTrue(r.out().contains("train dataset size: 4\nval dataset size: 2\n"), r.out());
-        assertTrue(r.out().contains("first batch of 4 decoded"), r.out());
+        assertTrue(r.out().contains("val dataset size: 2\n"), r.out());
         assertTrue(r.err().contains("not built yet"), r.err());
+
+        Run shards = run("train-pair", "--use_gpu=False", "--data_dir", dir.toString(), "--loss_name=npairs",
+                "--train_batch_size=6", "--num_shards=2", "--model=ResNet18", "--image_shape=3,16,16");
+        assertEquals(2, shards.code(), shards.err());
+        assertTrue(shards.out().contains("train dataset size: 4\nval dataset size: 2\n"), shards.out());
+        assertTrue(shards.err().contains("--train_batch_size / --num_shards (3) must be a multiple of"
+                + " --samples_each_class (2)"), shards.err());
 
         Run tooBig = run("train-elem", "--use_gpu=False", "--data_dir", dir.toString(), "--class_dim=3");
         assertEquals(2, tooBig.code());

@@ -81,7 +81,8 @@ class SamplerTest {
         DataException d = assertThrows(DataException.class,
                 () -> BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 8, 2, 0));
         assertTrue(d.getMessage().contains("needs 4 distinct classes, the list has 3"), d.getMessage());
-        assertTrue(d.getMessage().contains("raise --samples_each_class to at least 3"), d.getMessage());
+        assertTrue(d.getMessage().contains("lower --train_batch_size to at most 6 or raise --samples_each_class"
+                + " to at least 3"), d.getMessage());
     }
 
     @Test

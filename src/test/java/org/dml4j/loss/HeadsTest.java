@@ -134,7 +134,7 @@ class HeadsTest {
 
     @Test
     void softmaxLossEqualsTheFloat64Formula() {
-        ComputationGraph net = net(Heads.create(LossConfig.elem(LossName.SOFTMAX, 80, 0.15, false), 3), false);
+        ComputationGraph net = net(Heads.create(LossConfig.elem(LossName.SOFTMAX, 80, 0.15, false), 3, 4), false);
         INDArray w = Nd4j.createFromArray(W);
         INDArray b = Nd4j.createFromArray(new double[][] {{0.1, -0.2, 0.05}});
         net.getLayer("head").setParam("W", w);
@@ -155,7 +155,7 @@ class HeadsTest {
 
     @Test
     void initialisationBoundsAreTheOriginals() {
-        ComputationGraph soft = net(Heads.create(LossConfig.elem(LossName.SOFTMAX, 80, 0.15, false), 400), false);
+        ComputationGraph soft = net(Heads.create(LossConfig.elem(LossName.SOFTMAX, 80, 0.15, false), 400, 4), false);
         INDArray w = soft.getLayer("head").getParam("W");
         double bound = 1 / Math.sqrt(3);
         assertTrue(w.maxNumber().doubleValue() <= bound && w.minNumber().doubleValue() >= -bound);

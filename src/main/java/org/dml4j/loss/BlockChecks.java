@@ -1,0 +1,19 @@
+package org.dml4j.loss;
+
+/** The block-layout rules the class-block losses share. */
+final class BlockChecks {
+    private BlockChecks() {
+    }
+
+    /** A shard of {@code rows} must hold whole blocks of S ≥ 2 and at least two blocks. */
+    static void require(int rows, int samplesEachClass, String loss) {
+        if (samplesEachClass < 2) {
+            throw new IllegalArgumentException("--samples_each_class must be >= 2 for " + loss + ", got "
+                    + samplesEachClass);
+        }
+        if (rows % samplesEachClass != 0 || rows / samplesEachClass < 2) {
+            throw new IllegalArgumentException("--train_batch_size / --num_shards (" + rows + ") must be a multiple"
+                    + " of --samples_each_class (" + samplesEachClass + ") holding at least two classes for " + loss);
+        }
+    }
+}
