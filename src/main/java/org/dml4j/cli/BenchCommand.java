@@ -3,6 +3,7 @@ package org.dml4j.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dml4j.data.DataBenchmark;
+import org.dml4j.eval.KnnBenchmark;
 import org.dml4j.model.Backbone;
 import org.dml4j.train.TrainBenchmark;
 import picocli.CommandLine.Command;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /** Benchmarks that print figures; never run by the tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
-        description = "Measure throughput.", subcommands = {BenchCommand.DataCommand.class, BenchCommand.TrainCommand.class})
+        description = "Measure throughput.", subcommands = {BenchCommand.DataCommand.class, BenchCommand.TrainCommand.class,
+            BenchCommand.KnnCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -83,6 +85,32 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             TrainBenchmark.run(Backbone.parse(model), size, batch, warmup, steps, helpers.value(),
                     spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "knn", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+            description = "Exact neighbour search on random features (default: SOP test scale), against ND4J's"
+                    + " sgemm speed, with peak resident memory.")
+    static final class KnnCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--n", defaultValue = "60502", description = "Number of features. Default: ${DEFAULT-VALUE}.")
+        int n;
+
+        @Option(names = "--dim", defaultValue = "2048", description = "Feature width. Default: ${DEFAULT-VALUE}.")
+        int dim;
+
+        @Option(names = "--k", defaultValue = "1000", description = "Neighbours kept per query. Default: ${DEFAULT-VALUE}.")
+        int k;
+
+        @Option(names = "--block", defaultValue = "1024", description = "Query rows per gemm. Default: ${DEFAULT-VALUE}.")
+        int block;
+
+        @Override
+        public Integer call() {
+            KnnBenchmark.run(n, dim, Math.min(k, n - 1), block, spec.commandLine().getOut());
             return ExitCodes.OK;
         }
     }

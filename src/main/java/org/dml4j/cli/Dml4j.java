@@ -68,9 +68,6 @@ public final class Dml4j implements Runnable {
         } else if (ex instanceof DataException) {
             code = ExitCodes.DATA;
             message = "data error: " + ex.getMessage();
-        } else if (ex instanceof UnsupportedOperationException) {
-            code = ExitCodes.NOT_BUILT;
-            message = ex.getMessage();
         } else if (ex instanceof IllegalStateException) {
             code = ExitCodes.FAILURE;
             message = ex.getMessage();

@@ -1,14 +1,18 @@
 package org.dml4j.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import org.dml4j.eval.EvalConfig;
 import org.dml4j.eval.Evaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** eval.py: Recall@1 of a model on the test split (spec §7). */
+/** eval.py: Recall@K, MAP@R and R-precision on the test split (spec §7). */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
-        defaultValueProvider = EvalCommand.Defaults.class, description = "Recall@1 of a model on the test split (spec §7).")
+        defaultValueProvider = EvalCommand.Defaults.class,
+        description = "Recall@1 (and Recall@10/100/1000, MAP@R, R-precision) of a model on the test split,"
+                + " or of features made elsewhere.")
 public final class EvalCommand extends PipelineCommand {
     static final class Defaults extends CommandDefaults {
         Defaults() {
@@ -19,15 +23,35 @@ public final class EvalCommand extends PipelineCommand {
     @Mixin
     ModelOptions model;
 
+    @Option(names = {"--output_json", "--output-json"}, paramLabel = "FILE",
+            description = "Also write the metrics as JSON. Default: None.")
+    Path outputJson;
+
+    @Option(names = "--features", paramLabel = "FILE.npy",
+            description = "Evaluate these features (float32 [N, D] .npy) instead of running a model. Default: None.")
+    Path features;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Labels of --features, one integer per line. Default: None.")
+    Path labels;
+
     @Override
     Runnable prepare(PrintWriter out) {
         EvalConfig config = model.toConfig(common.toConfig());
-        return () -> Evaluator.run(config, out);
+        if (labels != null && features == null) {
+            throw new IllegalArgumentException("--labels goes with --features");
+        }
+        return () -> Evaluator.run(config, features, labels, outputJson, out);
     }
 
     @Override
     NetworkOptions network() {
         return model.network;
+    }
+
+    @Override
+    boolean needsDevice() {
+        return features == null;
     }
 
     public static void main(String[] args) {

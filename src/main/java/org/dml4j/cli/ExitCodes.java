@@ -9,12 +9,10 @@ final class ExitCodes {
     static final int USAGE = 2;
     /** Bad input data: a list line, a missing or undecodable image. */
     static final int DATA = 3;
-    /** The command's core is not built yet in this version. */
-    static final int NOT_BUILT = 5;
 
     static final String[] HELP_LIST = {
         "0:success", "1:failure (or --use_gpu=True on the CPU build)", "2:bad flag or flag value",
-        "3:bad data (list line, missing or unreadable image)", "5:not built yet in this version"};
+        "3:bad data (list line, missing or unreadable image)"};
 
     private ExitCodes() {
     }

@@ -1,14 +1,20 @@
 package org.dml4j.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import org.dml4j.data.ImageList;
 import org.dml4j.eval.EvalConfig;
-import org.dml4j.eval.Evaluator;
+import org.dml4j.eval.Inferer;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** infer.py: Feature vectors of the test images (spec §8). */
+/** infer.py: feature vectors of the test split or of any images (spec §8). */
 @Command(name = "infer", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
-        defaultValueProvider = InferCommand.Defaults.class, description = "Feature vectors of the test images (spec §8).")
+        defaultValueProvider = InferCommand.Defaults.class,
+        description = "Feature vectors of the test split (or of --image_list / --images), in file order;"
+                + " prints the original's Test-<k>-feature lines and can write features.npy.")
 public final class InferCommand extends PipelineCommand {
     static final class Defaults extends CommandDefaults {
         Defaults() {
@@ -19,10 +25,37 @@ public final class InferCommand extends PipelineCommand {
     @Mixin
     ModelOptions model;
 
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Write features.npy (float32), paths.txt and labels.txt here. Default: None.")
+    Path output;
+
+    @Option(names = "--normalize", arity = "0..1", fallbackValue = "True", converter = PyBool.Converter.class,
+            paramLabel = "BOOL", description = "Write unit-length features. Default: ${DEFAULT-VALUE}.")
+    PyBool normalize = new PyBool(false);
+
+    @ArgGroup(exclusive = true)
+    Source source;
+
+    /** Which images: the test split (default), a list file or a folder. */
+    static final class Source {
+        @Option(names = {"--image_list", "--image-list"}, paramLabel = "FILE",
+                description = "Embed the images listed in FILE, one path per line. Default: None.")
+        Path imageList;
+
+        @Option(names = "--images", paramLabel = "DIR",
+                description = "Embed every .jpg/.png/.bmp/.webp under DIR, in sorted order. Default: None.")
+        Path images;
+    }
+
     @Override
     Runnable prepare(PrintWriter out) {
         EvalConfig config = model.toConfig(common.toConfig());
-        return () -> Evaluator.run(config, out);
+        return () -> {
+            ImageList images = source == null ? null
+                    : source.imageList != null ? ImageList.ofPathList(source.imageList)
+                    : ImageList.ofDirectory(source.images);
+            Inferer.run(config, images, output, normalize.value(), out);
+        };
     }
 
     @Override

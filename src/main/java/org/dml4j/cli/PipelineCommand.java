@@ -24,12 +24,19 @@ abstract class PipelineCommand implements Callable<Integer> {
     /** The command's network flags. */
     abstract NetworkOptions network();
 
+    /** Whether this run uses a device at all (eval of given features does not). */
+    boolean needsDevice() {
+        return true;
+    }
+
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Runnable work = prepare(out);
         ConfigBlock.print(spec, out);
-        Devices.requireGpuSupport(network().useGpu.value());
+        if (needsDevice()) {
+            Devices.requireGpuSupport(network().useGpu.value());
+        }
         work.run();
         return ExitCodes.OK;
     }

@@ -33,6 +33,7 @@ public final class BatchLoader implements AutoCloseable {
     private final ImageList list;
     private final ImageTransform transform;
     private final LongFunction<int[]> sampler;
+    private final long first;
     private final long end;
     private final long seed;
     private final int depth;
@@ -61,6 +62,7 @@ public final class BatchLoader implements AutoCloseable {
         this.list = list;
         this.transform = transform;
         this.sampler = sampler;
+        this.first = first;
         this.nextToSubmit = first;
         this.end = end;
         this.seed = seed;
@@ -91,6 +93,11 @@ public final class BatchLoader implements AutoCloseable {
             return idx;
         };
         return new BatchLoader(list, transform, slice, 0, batches, workers, 0);
+    }
+
+    /** Number of batches this loader produces in all. */
+    public long batches() {
+        return end - first;
     }
 
     /** Whether another batch remains. */

@@ -10,11 +10,9 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -127,12 +125,10 @@ public final class FashionMnist {
     }
 
     private static void writeList(Path file, List<String> lines) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         List<String> all = new ArrayList<>();
         all.add("image_id class_id super_class_id path");
         all.addAll(lines);
-        Files.write(tmp, all, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeLines(file, all);
     }
 
     static Part readPart(Path source, String name) {

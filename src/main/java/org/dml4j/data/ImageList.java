@@ -8,6 +8,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
 import java.util.TreeMap;
 
 /**
@@ -62,6 +64,54 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             throw new DataException(listFile + ": no image lines in list file");
         }
         return new ImageList(listFile, root, split, samples);
+    }
+
+    /**
+     * Any images, for infer: a text file with one image path per line (relative paths are relative
+     * to the file's folder; blank lines and lines starting with '#' are skipped). Labels are −1.
+     *
+     * @throws DataException naming the file when it cannot be read or lists no image
+     */
+    public static ImageList ofPathList(Path listFile) {
+        List<Sample> samples = new ArrayList<>();
+        try {
+            List<String> lines = Files.readAllLines(listFile, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String p = lines.get(i).strip();
+                if (!p.isEmpty() && !p.startsWith("#")) {
+                    samples.add(new Sample(p, -1, i + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new DataException(listFile + ": cannot read image list: " + e.getMessage(), e);
+        }
+        if (samples.isEmpty()) {
+            throw new DataException(listFile + ": no image paths in the list");
+        }
+        Path root = listFile.toAbsolutePath().getParent();
+        return new ImageList(listFile, root, Split.TEST, samples);
+    }
+
+    /**
+     * Every .jpg/.jpeg/.png/.bmp/.webp under {@code dir} (recursively), in sorted path order,
+     * with label −1.
+     */
+    public static ImageList ofDirectory(Path dir) {
+        List<Sample> samples = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<Path> images = files.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png|bmp|webp)"))
+                    .sorted().toList();
+            for (Path p : images) {
+                samples.add(new Sample(dir.relativize(p).toString(), -1, samples.size() + 1));
+            }
+        } catch (IOException e) {
+            throw new DataException(dir + ": cannot list images: " + e.getMessage(), e);
+        }
+        if (samples.isEmpty()) {
+            throw new DataException(dir + ": no .jpg, .jpeg, .png, .bmp or .webp images found");
+        }
+        return new ImageList(dir.resolve("(directory)"), dir, Split.TEST, samples);
     }
 
     static Sample parseLine(Path file, int lineNo, String text, Split split) {

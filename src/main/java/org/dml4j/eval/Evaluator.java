@@ -1,26 +1,121 @@
 package org.dml4j.eval;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dml4j.data.AtomicFiles;
+import org.dml4j.data.BatchLoader;
+import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
 
-/** eval and infer over the test split. */
+/** The eval command's work (spec §7): features of the test split, or given ones, and their metrics. */
 public final class Evaluator {
     private Evaluator() {
     }
 
     /**
-     * Reads and checks the test split; feature extraction is not built yet.
-     *
-     * @throws UnsupportedOperationException always, after the data checks pass
+     * @param featuresFile a .npy of precomputed features to evaluate instead of running a model, or null
+     * @param labelsFile   their labels, one integer per line (required with featuresFile)
+     * @param outputJson   where to write the metrics, or null
      */
-    public static void run(EvalConfig config, PrintWriter out) {
+    public static RetrievalMetrics run(EvalConfig config, Path featuresFile, Path labelsFile, Path outputJson,
+                                       PrintWriter out) {
+        FeatureExtractor.Features f = featuresFile != null
+                ? givenFeatures(featuresFile, labelsFile)
+                : testSplitFeatures(config, out);
+        RetrievalMetrics m = RetrievalMetrics.compute(f.features(), f.labels(), NearestNeighbours.DEFAULT_BLOCK);
+        out.printf("[%s] End test %d, test_recall %.5f%n", LocalDateTime.now().format(FeatureExtractor.STAMP),
+                m.queries(), m.recallAt1());
+        printTable(m, out);
+        if (outputJson != null) {
+            writeJson(m, outputJson);
+            out.println("metrics written to " + outputJson);
+        }
+        out.flush();
+        return m;
+    }
+
+    private static FeatureExtractor.Features testSplitFeatures(EvalConfig config, PrintWriter out) {
         ImageList test = ImageList.read(config.data().dataDir(), Split.TEST);
         out.println("val dataset size: " + test.classCount());
         test.requireImagesExist();
-        out.println("data ok: " + test.size() + " test images");
-        out.flush();
-        throw new UnsupportedOperationException("feature extraction is not built yet in this version;"
-                + " the data path was checked");
+        InferenceModel model = InferenceModel.open(config, out);
+        int crop = config.imageShape().cropSize();
+        BatchLoader loader = BatchLoader.inOrder(test, new ImageTransform(crop, false), config.batchSize(),
+                config.data().numWorkers());
+        return FeatureExtractor.extract(model.net(), model.vertex(), loader, crop,
+                FeatureExtractor.testBatchLines(out, loader.batches()));
+    }
+
+    private static FeatureExtractor.Features givenFeatures(Path featuresFile, Path labelsFile) {
+        if (labelsFile == null) {
+            throw new IllegalArgumentException("--features needs --labels (one integer label per line)");
+        }
+        INDArray features = Npy.read(featuresFile);
+        int[] labels = readLabels(labelsFile);
+        if (labels.length != features.size(0)) {
+            throw new DataException(labelsFile + ": " + labels.length + " labels for " + features.size(0)
+                    + " feature rows in " + featuresFile);
+        }
+        return new FeatureExtractor.Features(features, labels);
+    }
+
+    /** One integer per line; blank lines are an error (they would shift every later label). */
+    static int[] readLabels(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot read labels: " + e.getMessage(), e);
+        }
+        while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
+            lines.remove(lines.size() - 1);
+        }
+        int[] labels = new int[lines.size()];
+        for (int i = 0; i < labels.length; i++) {
+            try {
+                labels[i] = Integer.parseInt(lines.get(i).strip());
+            } catch (NumberFormatException e) {
+                throw new DataException(file + ":" + (i + 1) + ": expected an integer label, got '" + lines.get(i) + "'");
+            }
+        }
+        return labels;
+    }
+
+    static void printTable(RetrievalMetrics m, PrintWriter out) {
+        out.println("metric          value");
+        m.recallAtK().forEach((k, v) -> out.printf("%-15s %.5f%n", "Recall@" + k, v));
+        out.printf("%-15s %.5f%n", "MAP@R", m.mapAtR());
+        out.printf("%-15s %.5f%n", "R-precision", m.rPrecision());
+        out.printf("queries %d, lone-label queries (left out of MAP@R and R-precision) %d%n", m.queries(),
+                m.loneQueries());
+    }
+
+    /** Writes the metrics as JSON through a temporary file, so a crash leaves no half-written file. */
+    static void writeJson(RetrievalMetrics m, Path file) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("queries", m.queries());
+        m.recallAtK().forEach((k, v) -> json.put("recall@" + k, v));
+        json.put("map@r", m.mapAtR());
+        json.put("r_precision", m.rPrecision());
+        json.put("lone_queries", m.loneQueries());
+        try {
+            AtomicFiles.write(file, o -> o.write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(json)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 }

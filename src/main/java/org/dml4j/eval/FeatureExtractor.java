@@ -21,16 +21,28 @@ public final class FeatureExtractor {
     public record Features(INDArray features, int[] labels) {
     }
 
+    /** Called after each batch with its index, the batch, its features and the seconds it took. */
+    public interface BatchCallback {
+        void done(int k, Batch batch, INDArray features, double seconds);
+    }
+
     private FeatureExtractor() {
     }
 
-    /**
-     * @param vertex which vertex's output to collect (the embedding)
-     * @param out    receives the original's {@code testbatch k, time t sec} line every 20th batch;
-     *               may be null
-     */
+    /** The original's {@code testbatch k, time t sec} line every 20th batch, with a percentage. */
+    public static BatchCallback testBatchLines(PrintWriter out, long batches) {
+        return (k, batch, features, seconds) -> {
+            if (k % 20 == 0) {
+                out.printf("[%s] testbatch %d, time %2.2f sec  [%d%%]%n", LocalDateTime.now().format(STAMP), k,
+                        seconds, 100 * (k + 1) / batches);
+                out.flush();
+            }
+        };
+    }
+
+    /** Features of every batch of {@code loader} at {@code vertex}, in order; closes the loader. */
     public static Features extract(ComputationGraph net, String vertex, BatchLoader loader, int cropSize,
-                                   PrintWriter out) {
+                                   BatchCallback callback) {
         List<INDArray> parts = new ArrayList<>();
         List<int[]> labels = new ArrayList<>();
         int k = 0;
@@ -40,12 +52,11 @@ public final class FeatureExtractor {
                 long start = System.nanoTime();
                 INDArray x = Nd4j.create(b.images(), new long[] {b.size(), 3, cropSize, cropSize}, DataType.FLOAT);
                 INDArray f = net.output(List.of(vertex), false, new INDArray[] {x}, null)[0];
-                parts.add(f.reshape(b.size(), -1).castTo(DataType.FLOAT).dup());
+                f = f.reshape(b.size(), -1).castTo(DataType.FLOAT).dup();
+                parts.add(f);
                 labels.add(b.labels());
-                if (out != null && k % 20 == 0) {
-                    out.printf("[%s] testbatch %d, time %2.2f sec%n", LocalDateTime.now().format(STAMP), k,
-                            (System.nanoTime() - start) / 1e9);
-                    out.flush();
+                if (callback != null) {
+                    callback.done(k, b, f, (System.nanoTime() - start) / 1e9);
                 }
                 k++;
             }

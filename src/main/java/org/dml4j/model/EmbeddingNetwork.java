@@ -13,6 +13,10 @@ import org.dml4j.data.ImageShape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.activations.Activation;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 
 /**
  * A backbone with a training head: {@code image → ResNet → [fc_0] → head}. The embedding (what
@@ -74,6 +78,12 @@ public final class EmbeddingNetwork {
             Nd4j.getRandom().setSeed(seed * 1_000_003L + name.hashCode());
             layer.conf().getLayer().initializer().init(layer.conf(), layer.params(), true);
         }
+    }
+
+    /** The network without a trainable head, randomly initialised from {@code seed} (eval/infer without weights). */
+    public static ComputationGraph forInference(Backbone backbone, ImageShape shape, int embeddingSize, long seed) {
+        return build(backbone, shape, embeddingSize, new LossLayer.Builder(LossFunctions.LossFunction.MSE)
+                .activation(Activation.IDENTITY).build(), new NoOp(), 0, seed, DataType.FLOAT);
     }
 
     /** The vertex whose output is the embedding: {@code fc_0} when embedding_size > 0, else {@code pool5}. */

@@ -45,7 +45,8 @@ final class ForwardCapture extends BaseTrainingListener {
     public void onForwardPass(Model model, Map<String, INDArray> activations) {
         if (labels != null && activations.containsKey(vertex)) {
             INDArray e = activations.get(vertex);
-            result = evaluator.evaluate(e.reshape(e.size(0), -1), labels);
+            // a copy: the activation array is still DL4J's, and the recall normalises in place
+            result = evaluator.evaluate(e.reshape(e.size(0), -1).dup(), labels);
             labels = null;
         }
     }

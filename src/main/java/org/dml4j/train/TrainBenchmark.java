@@ -1,12 +1,10 @@
 package org.dml4j.train;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
+import org.dml4j.eval.KnnBenchmark;
 import org.dml4j.loss.ArcMarginLayer;
 import org.dml4j.loss.Heads;
 import org.dml4j.model.Backbone;
@@ -55,18 +53,9 @@ public final class TrainBenchmark {
         Arrays.sort(seconds);
         double median = seconds[steps / 2];
         out.printf("train %s 3x%dx%d batch %d, helpers %s: median step %.3f s, %.1f images/s, peak RSS %s%n",
-                backbone, size, size, batch, helpers ? "on" : "off", median, batch / median, peakRss());
+                backbone, size, size, batch, helpers ? "on" : "off", median, batch / median, KnnBenchmark.peakRss());
         out.printf("  layer helpers: %s%n", Helpers.summary(net));
         out.flush();
     }
 
-    /** VmHWM from /proc/self/status, or "unknown". */
-    static String peakRss() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM:"))
-                    .map(l -> l.substring(6).trim()).findFirst().orElse("unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 }

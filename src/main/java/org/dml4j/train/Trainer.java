@@ -158,8 +158,9 @@ public final class Trainer {
     }
 
     private double test(long t) {
-        FeatureExtractor.Features f = FeatureExtractor.extract(net, embedding, data.testBatches(),
-                config.imageShape().cropSize(), out);
+        BatchLoader loader = data.testBatches();
+        FeatureExtractor.Features f = FeatureExtractor.extract(net, embedding, loader,
+                config.imageShape().cropSize(), FeatureExtractor.testBatchLines(out, loader.batches()));
         double recall = Retrieval.recallAt1(f.features(), f.labels());
         out.printf("[%s] test_img_num %d, trainbatch %d, test_recall %.5f%n",
                 LocalDateTime.now().format(FeatureExtractor.STAMP), f.labels().length, t, recall);

@@ -1,0 +1,51 @@
+package org.dml4j.eval;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.model.Checkpoints;
+import org.dml4j.model.EmbeddingNetwork;
+
+/**
+ * The network eval and infer run, and which vertex is the embedding: the checkpoint given by
+ * {@code --pretrained_model}, or without one the randomly initialised network (spec §7).
+ *
+ * @param net    the network
+ * @param vertex the embedding vertex
+ */
+public record InferenceModel(ComputationGraph net, String vertex) {
+
+    /**
+     * @throws IllegalArgumentException naming the flag when the checkpoint was trained with another
+     *                                  --model or --embedding_size
+     */
+    public static InferenceModel open(EvalConfig config, PrintWriter out) {
+        String wanted = EmbeddingNetwork.embeddingVertex(config.embeddingSize());
+        if (config.pretrainedModel() == null) {
+            out.println("no --pretrained_model: evaluating the randomly initialised network");
+            return new InferenceModel(EmbeddingNetwork.forInference(config.model(), config.imageShape(),
+                    config.embeddingSize(), config.data().seed()), wanted);
+        }
+        Path path = Path.of(config.pretrainedModel());
+        out.println("Loading parameters from " + path + "...");
+        out.flush();
+        Checkpoints.Loaded loaded = Checkpoints.load(path, false);
+        Map<String, Object> info = loaded.info();
+        Object model = info.get("model");
+        if (model != null && !model.equals(config.model().name())) {
+            throw new IllegalArgumentException("--pretrained_model " + path + " is a " + model + ", not --model="
+                    + config.model());
+        }
+        Object size = info.get("embedding_size");
+        if (size instanceof Number n && n.intValue() != config.embeddingSize()) {
+            throw new IllegalArgumentException("--pretrained_model " + path + " has embedding_size " + n
+                    + ", not --embedding_size=" + config.embeddingSize());
+        }
+        String vertex = info.get("embedding_vertex") instanceof String s ? s : wanted;
+        if (loaded.net().getVertex(vertex) == null) {
+            throw new IllegalArgumentException("--pretrained_model " + path + " has no vertex '" + vertex + "'");
+        }
+        return new InferenceModel(loaded.net(), vertex);
+    }
+}

@@ -1,0 +1,70 @@
+package org.dml4j.eval;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.dml4j.data.AtomicFiles;
+import org.dml4j.data.BatchLoader;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageTransform;
+import org.dml4j.data.Split;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The infer command's work (spec §8): embeds the test split (or any images) in file order, prints
+ * the original's {@code Test-<k>-feature: [v0 … v4]} line per batch (first image, first five
+ * values of its raw feature), and optionally writes all features for use elsewhere.
+ */
+public final class Inferer {
+    private Inferer() {
+    }
+
+    /**
+     * @param images    the images to embed; null for the test split of --data_dir
+     * @param outputDir where to write features.npy, paths.txt and labels.txt, or null
+     * @param normalize write unit-length features
+     */
+    public static void run(EvalConfig config, ImageList images, Path outputDir, boolean normalize, PrintWriter out) {
+        ImageList list = images != null ? images : ImageList.read(config.data().dataDir(), Split.TEST);
+        list.requireImagesExist();
+        InferenceModel model = InferenceModel.open(config, out);
+        int crop = config.imageShape().cropSize();
+        BatchLoader loader = BatchLoader.inOrder(list, new ImageTransform(crop, false), config.batchSize(),
+                config.data().numWorkers());
+        FeatureExtractor.Features f = FeatureExtractor.extract(model.net(), model.vertex(), loader, crop,
+                (k, batch, features, seconds) -> {
+                    INDArray first = features.getRow(0);
+                    float[] v = first.get(NDArrayIndex.interval(0, Math.min(5, first.length()))).toFloatVector();
+                    out.println("Test-" + k + "-feature: " + NumpyFormat.array(v));
+                    out.flush();
+                });
+        if (outputDir != null) {
+            INDArray features = normalize ? f.features().div(f.features().norm2(1).reshape(-1, 1)) : f.features();
+            write(outputDir, features, list, f.labels());
+            out.printf("wrote %d features of width %d to %s (features.npy, paths.txt, labels.txt)%n",
+                    features.size(0), features.size(1), outputDir);
+            out.flush();
+        }
+    }
+
+    /** Each file goes to a temporary name first and is renamed, so no half-written file stays behind. */
+    static void write(Path dir, INDArray features, ImageList list, int[] labels) {
+        try {
+            List<String> paths = new ArrayList<>();
+            List<String> labelLines = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                paths.add(list.samples().get(i).path());
+                labelLines.add(Integer.toString(labels[i]));
+            }
+            AtomicFiles.write(dir.resolve("features.npy"), o -> Npy.write(features, o));
+            AtomicFiles.writeLines(dir.resolve("paths.txt"), paths);
+            AtomicFiles.writeLines(dir.resolve("labels.txt"), labelLines);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write features to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

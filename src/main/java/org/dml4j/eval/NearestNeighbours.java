@@ -1,0 +1,171 @@
+package org.dml4j.eval;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Exact k-nearest-neighbour search by cosine similarity: features are L2-normalised (no epsilon,
+ * as the original), each query is compared with every other feature (itself excluded), and the k
+ * most similar are kept, ties broken by the lower index. Queries are processed in blocks: one
+ * gemm of the block against all features (with a transposed operand, ND4J's fast path), then a
+ * linear-time selection per row, so the N×N matrix never exists.
+ */
+public final class NearestNeighbours {
+    /** Default number of query rows per gemm. */
+    public static final int DEFAULT_BLOCK = 1024;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private NearestNeighbours() {
+    }
+
+    /**
+     * @param features [N, D]; a float array is L2-normalised in place (saving a copy of the
+     *                 features at SOP scale), other types are converted to a normalised copy
+     * @param k        neighbours per query, at most N − 1
+     * @param block    query rows per gemm
+     * @return [N][k] neighbour indices, most similar first
+     */
+    public static int[][] search(INDArray features, int k, int block) {
+        int n = (int) features.size(0);
+        if (k < 1 || k > n - 1) {
+            throw new IllegalArgumentException("k must be in 1.." + (n - 1) + ", got " + k);
+        }
+        INDArray x = features.castTo(DataType.FLOAT);
+        x.diviColumnVector(x.norm2(1).reshape(-1, 1));
+        int[][] result = new int[n][];
+        INDArray buffer = Nd4j.create(DataType.FLOAT, Math.min(block, n), n);   // reused: no page faults per block
+        for (int from = 0; from < n; from += block) {
+            int rows = Math.min(block, n - from);
+            INDArray queries = x.get(NDArrayIndex.interval(from, from + rows), NDArrayIndex.all());
+            INDArray sim = rows == buffer.size(0) ? buffer
+                    : buffer.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+            Nd4j.gemm(queries, x, sim, false, true, 1.0, 0.0);
+            FloatBuffer flat = sim.data().asNioFloat();
+            int offset = from;
+            IntStream.range(0, rows).parallel().forEach(r ->
+                    result[offset + r] = topK(flat, r * n, n, offset + r, k));
+        }
+        return result;
+    }
+
+    /** The k largest of row[start … start+n) except position {@code self}, ties to the lower index. */
+    static int[] topK(FloatBuffer row, int start, int n, int self, int k) {
+        Scratch w = SCRATCH.get().fit(n);
+        float[] values = w.values;
+        row.get(start, values, 0, n);
+        values[self] = Float.NEGATIVE_INFINITY;   // never among the k while k ≤ n − 1
+        // Candidates: values at least as large as a threshold estimated from every 8th value, chosen
+        // so that almost surely ≥ k values pass; if not, all values are candidates.
+        int m = 0;
+        for (int j = 0; j < n; j += 8) {
+            w.work[m++] = values[j];
+        }
+        int sampleRank = (int) Math.min(m, k / 8 + 3 * Math.sqrt(k / 8.0) + 8);
+        float estimate = m > 0 ? kthLargest(w.work, m, sampleRank) : Float.NEGATIVE_INFINITY;
+        int c = 0;
+        for (int j = 0; j < n; j++) {
+            if (values[j] >= estimate) {
+                w.work[c] = values[j];
+                w.index[c++] = j;
+            }
+        }
+        if (c < k) {
+            c = 0;
+            for (int j = 0; j < n; j++) {
+                w.work[c] = values[j];
+                w.index[c++] = j;
+            }
+        }
+        int candidates = c;
+        float[] candidateValues = Arrays.copyOf(w.work, candidates);
+        float threshold = kthLargest(w.work, candidates, k);
+        int above = 0;
+        for (int i = 0; i < candidates; i++) {
+            if (candidateValues[i] > threshold) {
+                above++;
+            }
+        }
+        int tiesWanted = k - above;
+        long[] keys = new long[k];
+        int taken = 0;
+        for (int i = 0; i < candidates && taken < k; i++) {
+            float v = candidateValues[i];
+            if (v > threshold || (v == threshold && tiesWanted-- > 0)) {
+                keys[taken++] = ((long) sortable(v) << 32) | w.index[i];
+            }
+        }
+        Arrays.sort(keys);
+        int[] out = new int[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = (int) (keys[i] & 0xffffffffL);
+        }
+        return out;
+    }
+
+    /** Per-thread buffers for {@link #topK}. */
+    private static final class Scratch {
+        float[] values = new float[0];
+        float[] work = new float[0];
+        int[] index = new int[0];
+
+        Scratch fit(int n) {
+            if (values.length != n) {
+                values = new float[n];
+                work = new float[n];
+                index = new int[n];
+            }
+            return this;
+        }
+    }
+
+    /** An int that sorts ascending as the float sorts descending (larger similarity first). */
+    private static int sortable(float v) {
+        int bits = Float.floatToIntBits(v == 0f ? 0f : v);
+        int ascending = bits >= 0 ? bits : bits ^ 0x7fffffff;
+        return ~ascending;
+    }
+
+    /** The k-th largest of a[0 … length) (quickselect; reorders that part of the array). */
+    static float kthLargest(float[] a, int length, int k) {
+        int lo = 0;
+        int hi = length - 1;
+        int target = k - 1;
+        SplittableRandom rng = new SplittableRandom(length);
+        while (lo < hi) {
+            float pivot = a[lo + rng.nextInt(hi - lo + 1)];
+            int i = lo;
+            int lt = lo;
+            int gt = hi;
+            while (i <= gt) {
+                if (a[i] > pivot) {
+                    swap(a, lt++, i++);
+                } else if (a[i] < pivot) {
+                    swap(a, i, gt--);
+                } else {
+                    i++;
+                }
+            }
+            if (target < lt) {
+                hi = lt - 1;
+            } else if (target > gt) {
+                lo = gt + 1;
+            } else {
+                return pivot;
+            }
+        }
+        return a[lo];
+    }
+
+    private static void swap(float[] a, int i, int j) {
+        float t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}

@@ -1,0 +1,92 @@
+package org.dml4j.eval;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Retrieval quality of a set of embeddings against itself (every image is a query, all others are
+ * the database). Recall@K as in the SOP papers and the original (a hit when any of the K nearest
+ * has the query's label, over all queries); MAP@R and R-precision as pytorch-metric-learning
+ * defines them (R = number of other images with the query's label; queries whose label occurs only
+ * once are excluded from these two and counted in {@link #loneQueries}).
+ *
+ * @param queries     number of queries (N)
+ * @param recallAtK   K → Recall@K, K ∈ {1, 10, 100, 1000} capped at N − 1
+ * @param mapAtR      mean average precision at R
+ * @param rPrecision  mean R-precision
+ * @param loneQueries queries without any other image of their label
+ */
+public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, double mapAtR, double rPrecision,
+                               int loneQueries) {
+
+    private static final int[] KS = {1, 10, 100, 1000};
+
+    /** Computes every metric with one neighbour search (which normalises {@code features} in place). */
+    public static RetrievalMetrics compute(INDArray features, int[] labels, int block) {
+        int n = labels.length;
+        if (n < 2) {
+            throw new IllegalArgumentException("retrieval needs at least 2 images, got " + n);
+        }
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (int l : labels) {
+            counts.merge(l, 1, Integer::sum);
+        }
+        int maxR = counts.values().stream().mapToInt(c -> c - 1).max().orElse(0);
+        int k = Math.min(n - 1, Math.max(Math.min(KS[KS.length - 1], n - 1), maxR));
+        int[][] nn = NearestNeighbours.search(features, k, block);
+        return fromNeighbours(nn, labels, counts);
+    }
+
+    static RetrievalMetrics fromNeighbours(int[][] nn, int[] labels, Map<Integer, Integer> counts) {
+        int n = labels.length;
+        Map<Integer, Double> recall = new LinkedHashMap<>();
+        int lone = 0;
+        double mapSum = 0;
+        double rPrecSum = 0;
+        int[] firstHit = new int[n];
+        for (int q = 0; q < n; q++) {
+            int r = counts.get(labels[q]) - 1;
+            firstHit[q] = Integer.MAX_VALUE;
+            int relevant = 0;
+            double ap = 0;
+            for (int i = 0; i < nn[q].length; i++) {
+                if (labels[nn[q][i]] == labels[q]) {
+                    firstHit[q] = Math.min(firstHit[q], i);
+                    if (i < r) {
+                        relevant++;
+                        ap += relevant / (double) (i + 1);
+                    }
+                }
+            }
+            if (r == 0) {
+                lone++;
+            } else {
+                mapSum += ap / r;
+                rPrecSum += relevant / (double) r;
+            }
+        }
+        for (int kk : KS) {
+            int cap = Math.min(kk, n - 1);
+            if (recall.containsKey(cap)) {
+                continue;
+            }
+            int hits = 0;
+            for (int q = 0; q < n; q++) {
+                if (firstHit[q] < cap) {
+                    hits++;
+                }
+            }
+            recall.put(cap, hits / (double) n);
+        }
+        int scored = n - lone;
+        return new RetrievalMetrics(n, recall, scored == 0 ? Double.NaN : mapSum / scored,
+                scored == 0 ? Double.NaN : rPrecSum / scored, lone);
+    }
+
+    /** Recall@1. */
+    public double recallAt1() {
+        return recallAtK.get(1);
+    }
+}

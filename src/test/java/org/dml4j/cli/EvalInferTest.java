@@ -1,0 +1,96 @@
+package org.dml4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dml4j.cli.CommandLineTest.Run;
+import org.dml4j.data.TestData;
+import org.dml4j.eval.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** eval and infer through the command line on a tiny trained model. */
+class EvalInferTest {
+    @TempDir
+    Path dir;
+
+    private static String recall(String text, String pattern) {
+        Matcher m = Pattern.compile(pattern).matcher(text);
+        assertTrue(m.find(), text);
+        return m.group(1);
+    }
+
+    @Test
+    void evalReproducesTheTrainersTestRecallAndInferIsIndependentOfWorkers() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 4, 8, 6, 16, 4);
+        String[] common = {"--use_gpu=False", "--data_dir", data.toString(), "--model=ResNet18",
+            "--image_shape=3,16,16"};
+        Run train = CommandLineTest.run(concat(new String[] {"train-elem", "--loss_name=arcmargin", "--class_dim=4",
+            "--train_batch_size=8", "--total_iter_num=4", "--test_iter_step=4", "--save_iter_step=4",
+            "--test_batch_size=5", "--arc_scale=8", "--model_save_dir", dir.resolve("out").toString()}, common));
+        assertEquals(0, train.code(), train.err());
+        String trained = recall(train.out(), "test_img_num 24, trainbatch 4, test_recall (\\S+)");
+
+        Path json = dir.resolve("metrics.json");
+        Run eval = CommandLineTest.run(concat(new String[] {"eval", "--batch_size=7", "--pretrained_model",
+            dir.resolve("out/ResNet18/4").toString(), "--output_json", json.toString()}, common));
+        assertEquals(0, eval.code(), eval.err());
+        assertEquals(trained, recall(eval.out(), "End test 24, test_recall (\\S+)"));
+        assertTrue(eval.out().contains("MAP@R"), eval.out());
+        assertTrue(Files.readString(json).contains("\"recall@1\" : " + Double.parseDouble(trained)), Files.readString(json));
+
+        Run features = CommandLineTest.run(concat(new String[] {"infer", "--batch_size=5", "--num_workers=1",
+            "--pretrained_model", dir.resolve("out/ResNet18/4").toString(), "--output", dir.resolve("f1").toString()},
+                common));
+        Run again = CommandLineTest.run(concat(new String[] {"infer", "--batch_size=5", "--num_workers=3",
+            "--pretrained_model", dir.resolve("out/ResNet18/4").toString(), "--output", dir.resolve("f3").toString()},
+                common));
+        assertEquals(0, features.code(), features.err());
+        List<String> lines = features.outLines().stream().filter(l -> l.startsWith("Test-")).toList();
+        assertEquals(5, lines.size(), "24 images in batches of 5");
+        assertTrue(lines.get(0).matches("Test-0-feature: \\[.*\\]"), lines.get(0));
+        assertEquals(lines, again.outLines().stream().filter(l -> l.startsWith("Test-")).toList());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("f1/features.npy")),
+                Files.readAllBytes(dir.resolve("f3/features.npy")));
+        assertEquals(24, Files.readAllLines(dir.resolve("f1/paths.txt")).size());
+        assertEquals("c101/0.png", Files.readAllLines(dir.resolve("f1/paths.txt")).get(0));
+
+        Run fromFile = CommandLineTest.run("eval", "--data_dir", dir.toString(), "--features",
+                dir.resolve("f1/features.npy").toString(), "--labels", dir.resolve("f1/labels.txt").toString());
+        assertEquals(0, fromFile.code(), fromFile.err());
+        assertEquals(trained, recall(fromFile.out(), "End test 24, test_recall (\\S+)"),
+                "the same features evaluated from the files give the same Recall@1");
+        assertEquals(24, Npy.read(dir.resolve("f1/features.npy")).size(0));
+    }
+
+    @Test
+    void inferEmbedsAFolderOrAList() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 2, 2, 2, 16, 5);
+        Files.write(dir.resolve("list.txt"), List.of("# two images", "data/c1/0.png", "", dir.resolve("data/c2/1.png").toString()));
+        Run list = CommandLineTest.run("infer", "--use_gpu=False", "--model=ResNet18", "--image_shape=3,16,16",
+                "--image_list", dir.resolve("list.txt").toString(), "--output", dir.resolve("l").toString());
+        assertEquals(0, list.code(), list.err());
+        assertEquals(List.of("data/c1/0.png", dir.resolve("data/c2/1.png").toString()),
+                Files.readAllLines(dir.resolve("l/paths.txt")));
+        Run folder = CommandLineTest.run("infer", "--use_gpu=False", "--model=ResNet18", "--image_shape=3,16,16",
+                "--images", data.resolve("c101").toString(), "--batch_size=4");
+        assertEquals(0, folder.code(), folder.err());
+        assertEquals(1, folder.outLines().stream().filter(l -> l.startsWith("Test-")).count());
+        Run both = CommandLineTest.run("infer", "--use_gpu=False", "--images", "a", "--image_list", "b");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
