@@ -18,6 +18,8 @@ class CommandDefaults implements IDefaultValueProvider {
         defaults.put("--seed", "0");
         defaults.put("--num_workers", Integer.toString(Runtime.getRuntime().availableProcessors()));
         defaults.put("--verbose", "False");
+        defaults.put("--check_images", "True");
+        defaults.put("--skip_bad_images", "False");
         defaults.putAll(specific);
     }
 

@@ -18,11 +18,21 @@ final class CommonOptions {
             description = "Image decoding threads. Default: the number of cores (${DEFAULT-VALUE} here).")
     int numWorkers;
 
+    @Option(names = {"--check_images", "--check-images"}, arity = "1", converter = PyBool.Converter.class,
+            paramLabel = "BOOL", description = "Scan every listed image before starting (missing, empty, truncated or"
+            + " not an image); a bad one stops the run with the list. Default: ${DEFAULT-VALUE}.")
+    PyBool checkImages;
+
+    @Option(names = {"--skip_bad_images", "--skip-bad-images"}, arity = "1", converter = PyBool.Converter.class,
+            paramLabel = "BOOL", description = "Leave images the scan finds unreadable out (and say how many) instead"
+            + " of stopping. Default: ${DEFAULT-VALUE}.")
+    PyBool skipBadImages;
+
     @Option(names = "--verbose", arity = "0..1", fallbackValue = "True", converter = PyBool.Converter.class,
             paramLabel = "BOOL", description = "Print stack traces with errors. Default: ${DEFAULT-VALUE}.")
     PyBool verbose;
 
     DataConfig toConfig() {
-        return new DataConfig(dataDir, seed, numWorkers);
+        return new DataConfig(dataDir, seed, numWorkers, checkImages.value(), skipBadImages.value());
     }
 }

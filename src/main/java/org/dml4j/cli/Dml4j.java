@@ -3,7 +3,9 @@ package org.dml4j.cli;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.io.UncheckedIOException;
 import org.dml4j.data.DataException;
+import org.dml4j.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -68,6 +70,12 @@ public final class Dml4j implements Runnable {
         } else if (ex instanceof DataException) {
             code = ExitCodes.DATA;
             message = "data error: " + ex.getMessage();
+        } else if (ex instanceof Trainer.Interrupted) {
+            code = ExitCodes.INTERRUPTED;
+            message = ex.getMessage();
+        } else if (ex instanceof UncheckedIOException) {
+            code = ExitCodes.FAILURE;
+            message = ex.getMessage();
         } else if (ex instanceof IllegalStateException) {
             code = ExitCodes.FAILURE;
             message = ex.getMessage();

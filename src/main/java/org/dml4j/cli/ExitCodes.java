@@ -9,10 +9,13 @@ final class ExitCodes {
     static final int USAGE = 2;
     /** Bad input data: a list line, a missing or undecodable image. */
     static final int DATA = 3;
+    /** Stopped by Ctrl-C after writing a checkpoint (128 + SIGINT, as shells report it). */
+    static final int INTERRUPTED = 130;
 
     static final String[] HELP_LIST = {
         "0:success", "1:failure (or --use_gpu=True on the CPU build)", "2:bad flag or flag value",
-        "3:bad data (list line, missing or unreadable image)"};
+        "3:bad data (list line, missing or unreadable image)",
+        "130:interrupted by Ctrl-C after writing a checkpoint"};
 
     private ExitCodes() {
     }

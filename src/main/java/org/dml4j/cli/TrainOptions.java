@@ -54,7 +54,8 @@ final class TrainOptions {
     int saveIterStep;
 
     @Option(names = "--checkpoint", paramLabel = "PATH",
-            description = "Checkpoint to resume from (parameters and optimiser state). Default: None.")
+            description = "Checkpoint folder to resume from exactly (parameters, optimiser state, schedule and sample"
+                    + " stream), or 'latest' for the newest complete one under model_save_dir/model. Default: None.")
     String checkpoint;
 
     @Option(names = {"--model_save_dir", "--model-save-dir"}, paramLabel = "DIR",

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,7 +140,12 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             throw new DataException(where + "column 2 (class_id): must be >= 1 in a training list, got " + classId);
         }
         String path = cols[3];
-        Path p = Path.of(path);
+        Path p;
+        try {
+            p = Path.of(path);
+        } catch (InvalidPathException e) {
+            throw new DataException(where + "column 4 (path): not a valid path: " + e.getReason());
+        }
         if (p.isAbsolute() || path.startsWith("/") || path.startsWith("\\")) {
             throw new DataException(where + "column 4 (path): must be relative to the data root, got '" + path + "'");
         }

@@ -50,7 +50,7 @@ public final class Evaluator {
     private static FeatureExtractor.Features testSplitFeatures(EvalConfig config, PrintWriter out) {
         ImageList test = ImageList.read(config.data().dataDir(), Split.TEST);
         out.println("val dataset size: " + test.classCount());
-        test.requireImagesExist();
+        test = config.data().usable(test, out);
         InferenceModel model = InferenceModel.open(config, out);
         int crop = config.imageShape().cropSize();
         BatchLoader loader = BatchLoader.inOrder(test, new ImageTransform(crop, false), config.batchSize(),

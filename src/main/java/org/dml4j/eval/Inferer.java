@@ -29,8 +29,8 @@ public final class Inferer {
      * @param normalize write unit-length features
      */
     public static void run(EvalConfig config, ImageList images, Path outputDir, boolean normalize, PrintWriter out) {
-        ImageList list = images != null ? images : ImageList.read(config.data().dataDir(), Split.TEST);
-        list.requireImagesExist();
+        ImageList list = config.data().usable(
+                images != null ? images : ImageList.read(config.data().dataDir(), Split.TEST), out);
         InferenceModel model = InferenceModel.open(config, out);
         int crop = config.imageShape().cropSize();
         BatchLoader loader = BatchLoader.inOrder(list, new ImageTransform(crop, false), config.batchSize(),

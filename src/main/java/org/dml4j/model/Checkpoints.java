@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 
@@ -52,6 +53,9 @@ public final class Checkpoints {
     public static Path save(ComputationGraph net, Path modelDir, long iteration, Map<String, Object> info) {
         Path target = modelDir.resolve(Long.toString(iteration));
         Path tmp = modelDir.resolve("." + iteration + ".partial-" + System.nanoTime());
+        if (!finite(net)) {
+            throw new IllegalStateException("not writing checkpoint " + target + ": the parameters are not finite");
+        }
         try {
             Files.createDirectories(tmp);
             ModelSerializer.writeModel(net, tmp.resolve(MODEL_FILE).toFile(), true);
@@ -80,6 +84,24 @@ public final class Checkpoints {
     }
 
     /**
+     * The newest complete checkpoint under {@code modelDir} (a numeric folder holding both files;
+     * temporary folders of an interrupted write are hidden and never match).
+     *
+     * @throws IllegalArgumentException when there is none
+     */
+    public static Path latest(Path modelDir) {
+        try (Stream<Path> dirs = Files.list(modelDir)) {
+            return dirs.filter(d -> d.getFileName().toString().matches("\\d+"))
+                    .filter(d -> Files.isRegularFile(d.resolve(MODEL_FILE)) && Files.isRegularFile(d.resolve(INFO_FILE)))
+                    .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString())))
+                    .orElseThrow(() -> new IllegalArgumentException("--checkpoint latest: no complete checkpoint in "
+                            + modelDir));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--checkpoint latest: cannot list " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Loads a checkpoint folder (or a bare DL4J model zip).
      *
      * @param withUpdater also restore the optimiser state (for resuming)
@@ -101,6 +123,12 @@ public final class Checkpoints {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(model + ": cannot read the model: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether every parameter is a finite number. */
+    public static boolean finite(ComputationGraph net) {
+        INDArray p = net.params();
+        return !(p.isNaN().any() || p.isInfinite().any());
     }
 
     private static void move(Path from, Path to) throws IOException {

@@ -42,6 +42,8 @@ public final class Trainer {
     private long first;
     private double lastLoss = Double.NaN;
     private double lastRecall = Double.NaN;
+    private Path lastSaved;
+    private final InterruptFlag interrupt = new InterruptFlag();
 
     private Trainer(TrainConfig config, PrintWriter out) {
         this.config = config;
@@ -73,7 +75,8 @@ public final class Trainer {
 
     private void prepareNetwork() {
         if (config.checkpoint() != null) {
-            Checkpoints.Loaded loaded = Checkpoints.load(Path.of(config.checkpoint()), true);
+            Path from = config.checkpoint().equals("latest") ? Checkpoints.latest(modelDir) : Path.of(config.checkpoint());
+            Checkpoints.Loaded loaded = Checkpoints.load(from, true);
             Object model = loaded.info().get("model");
             if (model != null && !model.equals(config.model().name())) {
                 throw new IllegalArgumentException("--checkpoint " + config.checkpoint() + " holds a " + model
@@ -81,7 +84,7 @@ public final class Trainer {
             }
             net = loaded.net();
             first = loaded.iteration() + 1;
-            out.println("Resuming from " + config.checkpoint() + " at iteration " + first);
+            out.println("Resuming from " + from + " at iteration " + first);
         } else {
             net = initialNetwork(config);
             if (config.pretrainedModel() != null) {
@@ -92,7 +95,24 @@ public final class Trainer {
         out.flush();
     }
 
+    /** Ctrl-C during training: the run stopped after saving a checkpoint at this iteration. */
+    public static final class Interrupted extends RuntimeException {
+        Interrupted(long iteration, Path checkpoint) {
+            super("interrupted at iteration " + iteration + "; checkpoint " + checkpoint
+                    + " (resume with --checkpoint latest)");
+        }
+    }
+
     private void loop() {
+        interrupt.install();
+        try {
+            steps();
+        } finally {
+            interrupt.uninstall();
+        }
+    }
+
+    private void steps() {
         boolean pair = config.loss().name().pair();
         String[] metricNames = pair ? new String[] {"recall"} : new String[] {"acc1", "acc5"};
         // Returns the loss (train-elem: from the head's logits) or, for the pair losses, the
@@ -134,6 +154,12 @@ public final class Trainer {
                 // a SameDiff output layer's score is (loss sum + regularisation) / batch size
                 double loss = pair ? net.score() - r[0] / b.size() : r[0];
                 lastLoss = loss;
+                if (!Double.isFinite(loss) || !Checkpoints.finite(net)) {
+                    throw new IllegalStateException("iteration " + t + ": the loss is " + loss
+                            + (Double.isFinite(loss) ? " but the parameters are not finite" : "")
+                            + "; stopping. Last good checkpoint: "
+                            + (lastSaved == null ? "none" : lastSaved) + " (lower --lr or check the data)");
+                }
                 stats.add(loss, m, seconds);
                 if (t % config.displayIterStep() == 0) {
                     out.println(stats.line(t, lr) + progress(t, runStart));
@@ -147,6 +173,11 @@ public final class Trainer {
                 }
                 if ((t != 0 && t % config.saveIterStep() == 0) || t == total) {
                     save(t);
+                } else if (interrupt.requested()) {
+                    save(t);
+                }
+                if (interrupt.requested()) {
+                    throw new Interrupted(t, lastSaved);
                 }
             }
         }
@@ -177,6 +208,7 @@ public final class Trainer {
         info.put("loss_name", config.loss().name().toString());
         info.put("config", config.toString());
         Path dir = Checkpoints.save(net, modelDir, t, info);
+        lastSaved = dir;
         out.println("saved checkpoint " + dir);
         out.flush();
     }

@@ -39,8 +39,8 @@ public final class TrainingData {
         ImageList test = ImageList.read(root, Split.TEST);
         out.println("val dataset size: " + test.classCount());
         out.flush();
-        train.requireImagesExist();
-        test.requireImagesExist();
+        train = config.data().usable(train, out);
+        test = config.data().usable(test, out);
         if (!config.loss().name().pair() && train.maxLabel() >= config.classDim()) {
             throw new IllegalArgumentException("--class_dim (" + config.classDim() + ") must exceed the largest"
                     + " training label " + train.maxLabel() + " (class_id - 1) in " + train.listFile());

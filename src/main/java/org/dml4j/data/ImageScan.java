@@ -1,0 +1,139 @@
+package org.dml4j.data;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * A fast pre-scan of every listed image before anything starts (only the first and last few
+ * kilobytes of each file are read): missing and empty files, files that are not JPEG, PNG, BMP,
+ * WebP or TIFF (by content, not by name), and truncated JPEG and PNG files. With
+ * {@code --skip_bad_images} the bad ones are left out and counted; otherwise the run stops with the
+ * list. Odd but valid images (grey, alpha, 16-bit, CMYK, huge) pass: decoding converts them.
+ */
+public final class ImageScan {
+    private static final int HEAD = 32;
+    private static final int TAIL = 1024;
+
+    /** One unreadable file. */
+    public record Problem(int index, Path file, int line, String reason) {
+        @Override
+        public String toString() {
+            return file + " (list line " + line + "): " + reason;
+        }
+    }
+
+    private ImageScan() {
+    }
+
+    /**
+     * Checks {@code list} and returns it, or without its bad images when {@code skip} is set.
+     *
+     * @throws DataException listing the bad images (count and the first ten) when {@code skip} is not set
+     */
+    public static ImageList apply(ImageList list, boolean skip, PrintWriter out) {
+        List<Problem> problems = Collections.synchronizedList(new ArrayList<>());
+        IntStream.range(0, list.size()).parallel().forEach(i -> {
+            String reason = problem(list.imagePath(i));
+            if (reason != null) {
+                problems.add(new Problem(i, list.imagePath(i), list.samples().get(i).line(), reason));
+            }
+        });
+        if (problems.isEmpty()) {
+            return list;
+        }
+        List<Problem> sorted = new ArrayList<>(problems);
+        sorted.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        String first = String.join("\n  ", sorted.stream().limit(10).map(Problem::toString).toList());
+        if (!skip) {
+            throw new DataException(list.listFile() + ": " + sorted.size() + " of " + list.size()
+                    + " images cannot be read (pass --skip_bad_images=True to leave them out):\n  " + first);
+        }
+        out.println("skipping " + sorted.size() + " of " + list.size() + " images of " + list.listFile()
+                + " that cannot be read:\n  " + first);
+        out.flush();
+        boolean[] bad = new boolean[list.size()];
+        sorted.forEach(p -> bad[p.index()] = true);
+        List<Sample> kept = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (!bad[i]) {
+                kept.add(list.samples().get(i));
+            }
+        }
+        if (kept.isEmpty()) {
+            throw new DataException(list.listFile() + ": no readable image left");
+        }
+        return new ImageList(list.listFile(), list.root(), list.split(), kept);
+    }
+
+    /** Why {@code file} cannot be used, or null when it looks decodable. */
+    public static String problem(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return "empty file (0 bytes)";
+            }
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(HEAD, size));
+            ch.read(head, 0);
+            byte[] h = head.array();
+            int tailLength = (int) Math.min(TAIL, size);
+            ByteBuffer tail = ByteBuffer.allocate(tailLength);
+            ch.read(tail, size - tailLength);
+            byte[] t = tail.array();
+            if (starts(h, 0xFF, 0xD8, 0xFF)) {
+                return contains(t, new byte[] {(byte) 0xFF, (byte) 0xD9}) ? null
+                        : "truncated JPEG (no end-of-image marker)";
+            }
+            if (starts(h, 0x89, 'P', 'N', 'G')) {
+                return contains(t, "IEND".getBytes(StandardCharsets.US_ASCII)) ? null
+                        : "truncated PNG (no IEND chunk)";
+            }
+            if (starts(h, 'B', 'M') || (starts(h, 'R', 'I', 'F', 'F') && h.length >= 12 && h[8] == 'W' && h[9] == 'E')
+                    || starts(h, 'I', 'I', 42, 0) || starts(h, 'M', 'M', 0, 42)) {
+                return null;
+            }
+            if (starts(h, 'G', 'I', 'F')) {
+                return "GIF, which OpenCV cannot decode";
+            }
+            return "not an image (no JPEG, PNG, BMP, WebP or TIFF signature)";
+        } catch (NoSuchFileException e) {
+            return "missing";
+        } catch (IOException e) {
+            return "cannot read: " + e.getMessage();
+        }
+    }
+
+    private static boolean starts(byte[] b, int... signature) {
+        if (b.length < signature.length) {
+            return false;
+        }
+        for (int i = 0; i < signature.length; i++) {
+            if ((b[i] & 0xff) != (signature[i] & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
