@@ -84,6 +84,34 @@ public final class Checkpoints {
     }
 
     /**
+     * Tidies what a killed run may have left under {@code modelDir}: temporary folders of an
+     * unfinished write are deleted; a checkpoint set aside for replacement whose replacement never
+     * arrived is put back.
+     */
+    public static void recover(Path modelDir) {
+        if (!Files.isDirectory(modelDir)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(modelDir)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                if (name.matches("\\.\\d+\\.partial-\\d+")) {
+                    deleteTree(p);
+                } else if (name.matches("\\.\\d+\\.old-\\d+")) {
+                    Path target = modelDir.resolve(name.substring(1, name.indexOf(".old-")));
+                    if (Files.exists(target)) {
+                        deleteTree(p);
+                    } else {
+                        move(p, target);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot tidy " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The newest complete checkpoint under {@code modelDir} (a numeric folder holding both files;
      * temporary folders of an interrupted write are hidden and never match).
      *

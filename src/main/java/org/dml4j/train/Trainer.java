@@ -74,6 +74,7 @@ public final class Trainer {
     }
 
     private void prepareNetwork() {
+        Checkpoints.recover(modelDir);
         if (config.checkpoint() != null) {
             Path from = config.checkpoint().equals("latest") ? Checkpoints.latest(modelDir) : Path.of(config.checkpoint());
             Checkpoints.Loaded loaded = Checkpoints.load(from, true);

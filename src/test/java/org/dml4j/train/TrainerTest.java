@@ -111,6 +111,21 @@ class TrainerTest {
         assertTrue(stage2 >= stage1 - 0.1, "stage 1 " + stage1 + ", stage 2 " + stage2);
     }
 
+    @Test
+    void aDivergingRunStopsAndNamesTheIterationAndTheLastCheckpoint() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 4, 6, 2, 16, 6);
+        TrainConfig c = new TrainConfig(Backbone.ResNet18, 0, 8, 50, new ImageShape(3, 16, 16), 4,
+                LrSchedule.parse(1e9, "piecewise_decay", ""), 40, 1, 1000, 1, false, null, null, dir.resolve("out"),
+                LossConfig.elem(LossName.SOFTMAX, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> run(c));
+        assertTrue(e.getMessage().matches("iteration \\d+: the loss is .*; stopping\\. Last good checkpoint: .*"),
+                e.getMessage());
+        for (Path p : Files.list(dir.resolve("out/ResNet18")).filter(Files::isDirectory).toList()) {
+            assertTrue(Checkpoints.finite(Checkpoints.load(p, false).net()), "saved checkpoints are finite: " + p);
+        }
+    }
+
     private static double recall(ComputationGraph net, ImageList test, TrainConfig c) {
         FeatureExtractor.Features f = FeatureExtractor.extract(net, EmbeddingNetwork.embeddingVertex(0),
                 BatchLoader.inOrder(test, new ImageTransform(c.imageShape().cropSize(), false), 16, 2),
