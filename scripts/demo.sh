@@ -35,11 +35,13 @@ stage "train-elem (arcmargin)" train-elem "${common[@]}" --loss_name arcmargin -
 stage "train-pair (eml)" train-pair "${common[@]}" --loss_name eml --samples_each_class 8 \
   --train_batch_size 40 --lr 0.001 --total_iter_num 50 --lr_steps 40 --display_iter_step 10 \
   --test_iter_step 50 --save_iter_step 50 --pretrained_model "$out/elem/ResNet18/100" --model_save_dir "$out/pair"
-stage "eval" eval "${common[@]}" --batch_size 50 --pretrained_model "$out/pair/ResNet18/50"
+stage "eval" eval "${common[@]}" --batch_size 50 --pretrained_model "$out/pair/ResNet18/50" \
+  --report "$out/report"
 stage "infer" infer "${common[@]}" --batch_size 50 --pretrained_model "$out/pair/ResNet18/50" \
   --output "$out/features"
 
 echo
 echo "=== demo summary (Recall@1 on the 200 test images of data/fashion-mnist-sample)"
 printf '  %s\n' "${summary[@]}"
-echo "  checkpoints: $out/elem/ResNet18/, $out/pair/ResNet18/; features: $out/features/"
+echo "  checkpoints: $out/elem/ResNet18/, $out/pair/ResNet18/ (training.png, metrics.csv beside them)"
+echo "  report: $out/report/report.html; features: $out/features/"

@@ -27,6 +27,11 @@ public final class EvalCommand extends PipelineCommand {
             description = "Also write the metrics as JSON. Default: None.")
     Path outputJson;
 
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Also write DIR/report.html: metrics, Recall@K curve, sample and worst queries with their"
+                    + " nearest neighbours. Default: None.")
+    Path report;
+
     @Option(names = "--features", paramLabel = "FILE.npy",
             description = "Evaluate these features (float32 [N, D] .npy) instead of running a model. Default: None.")
     Path features;
@@ -41,7 +46,7 @@ public final class EvalCommand extends PipelineCommand {
         if (labels != null && features == null) {
             throw new IllegalArgumentException("--labels goes with --features");
         }
-        return () -> Evaluator.run(config, features, labels, outputJson, out);
+        return () -> Evaluator.run(config, features, labels, outputJson, report, out);
     }
 
     @Override

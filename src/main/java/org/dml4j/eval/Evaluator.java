@@ -29,13 +29,26 @@ public final class Evaluator {
      * @param featuresFile a .npy of precomputed features to evaluate instead of running a model, or null
      * @param labelsFile   their labels, one integer per line (required with featuresFile)
      * @param outputJson   where to write the metrics, or null
+     * @param reportDir    where to write report.html, or null (needs the test split's images)
      */
     public static RetrievalMetrics run(EvalConfig config, Path featuresFile, Path labelsFile, Path outputJson,
-                                       PrintWriter out) {
-        FeatureExtractor.Features f = featuresFile != null
-                ? givenFeatures(featuresFile, labelsFile)
-                : testSplitFeatures(config, out);
-        RetrievalMetrics m = RetrievalMetrics.compute(f.features(), f.labels(), NearestNeighbours.DEFAULT_BLOCK);
+                                       Path reportDir, PrintWriter out) {
+        if (reportDir != null && featuresFile != null) {
+            throw new IllegalArgumentException("--report needs the test split's images; it does not go with --features");
+        }
+        ImageList test = null;
+        FeatureExtractor.Features f;
+        if (featuresFile != null) {
+            f = givenFeatures(featuresFile, labelsFile);
+        } else {
+            test = ImageList.read(config.data().dataDir(), Split.TEST);
+            out.println("val dataset size: " + test.classCount());
+            test = config.data().usable(test, out);
+            f = testSplitFeatures(config, test, out);
+        }
+        int[][] nn = NearestNeighbours.search(f.features(), RetrievalMetrics.neighboursNeeded(f.labels()),
+                NearestNeighbours.DEFAULT_BLOCK);
+        RetrievalMetrics m = RetrievalMetrics.fromNeighbours(nn, f.labels());
         out.printf("[%s] End test %d, test_recall %.5f%n", LocalDateTime.now().format(FeatureExtractor.STAMP),
                 m.queries(), m.recallAt1());
         printTable(m, out);
@@ -43,14 +56,19 @@ public final class Evaluator {
             writeJson(m, outputJson);
             out.println("metrics written to " + outputJson);
         }
+        if (reportDir != null) {
+            try {
+                out.println("report written to " + Report.write(reportDir, m, nn, f.features(), f.labels(), test,
+                        config.data().seed()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the report to " + reportDir + ": " + e.getMessage(), e);
+            }
+        }
         out.flush();
         return m;
     }
 
-    private static FeatureExtractor.Features testSplitFeatures(EvalConfig config, PrintWriter out) {
-        ImageList test = ImageList.read(config.data().dataDir(), Split.TEST);
-        out.println("val dataset size: " + test.classCount());
-        test = config.data().usable(test, out);
+    private static FeatureExtractor.Features testSplitFeatures(EvalConfig config, ImageList test, PrintWriter out) {
         InferenceModel model = InferenceModel.open(config, out);
         int crop = config.imageShape().cropSize();
         BatchLoader loader = BatchLoader.inOrder(test, new ImageTransform(crop, false), config.batchSize(),

@@ -29,17 +29,50 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
         if (n < 2) {
             throw new IllegalArgumentException("retrieval needs at least 2 images, got " + n);
         }
+        return fromNeighbours(NearestNeighbours.search(features, neighboursNeeded(labels), block), labels);
+    }
+
+    /** How many neighbours {@link #fromNeighbours} needs for these labels: max(min(1000, N−1), largest R). */
+    public static int neighboursNeeded(int[] labels) {
+        int n = labels.length;
+        int maxR = counts(labels).values().stream().mapToInt(c -> c - 1).max().orElse(0);
+        return Math.min(n - 1, Math.max(Math.min(KS[KS.length - 1], n - 1), maxR));
+    }
+
+    private static Map<Integer, Integer> counts(int[] labels) {
         Map<Integer, Integer> counts = new HashMap<>();
         for (int l : labels) {
             counts.merge(l, 1, Integer::sum);
         }
-        int maxR = counts.values().stream().mapToInt(c -> c - 1).max().orElse(0);
-        int k = Math.min(n - 1, Math.max(Math.min(KS[KS.length - 1], n - 1), maxR));
-        int[][] nn = NearestNeighbours.search(features, k, block);
-        return fromNeighbours(nn, labels, counts);
+        return counts;
     }
 
-    static RetrievalMetrics fromNeighbours(int[][] nn, int[] labels, Map<Integer, Integer> counts) {
+    /** Average precision at R of each query (NaN for lone-label queries), for picking examples. */
+    public static double[] averagePrecisionAtR(int[][] nn, int[] labels) {
+        Map<Integer, Integer> counts = counts(labels);
+        double[] ap = new double[labels.length];
+        for (int q = 0; q < labels.length; q++) {
+            int r = counts.get(labels[q]) - 1;
+            if (r == 0) {
+                ap[q] = Double.NaN;
+                continue;
+            }
+            int relevant = 0;
+            double sum = 0;
+            for (int i = 0; i < r && i < nn[q].length; i++) {
+                if (labels[nn[q][i]] == labels[q]) {
+                    relevant++;
+                    sum += relevant / (double) (i + 1);
+                }
+            }
+            ap[q] = sum / r;
+        }
+        return ap;
+    }
+
+    /** The metrics from neighbour lists of at least {@link #neighboursNeeded} entries. */
+    public static RetrievalMetrics fromNeighbours(int[][] nn, int[] labels) {
+        Map<Integer, Integer> counts = counts(labels);
         int n = labels.length;
         Map<Integer, Double> recall = new LinkedHashMap<>();
         int lone = 0;

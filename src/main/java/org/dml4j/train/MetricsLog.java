@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code metrics.csv} in the run's folder: {@code iteration,lr,loss,<metrics>,test_recall,seconds},
@@ -15,9 +16,11 @@ import java.nio.file.StandardOpenOption;
 final class MetricsLog implements AutoCloseable {
     private final BufferedWriter out;
     private final int metricCount;
+    private final Path file;
 
     MetricsLog(Path file, boolean append, String... metricNames) {
         this.metricCount = metricNames.length;
+        this.file = file;
         try {
             Files.createDirectories(file.getParent());
             boolean header = !append || !Files.exists(file) || Files.size(file) == 0;
@@ -42,6 +45,16 @@ final class MetricsLog implements AutoCloseable {
 
     void test(long t, double lr, double recall, double seconds) {
         write(t + "," + lr + "," + ",".repeat(metricCount + 1) + recall + "," + String.format("%.3f", seconds));
+    }
+
+    /** Redraws training.png beside the CSV from everything written so far. */
+    void chart() {
+        try {
+            out.flush();
+            TrainingChart.render(file, file.resolveSibling("training.png"));
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(MetricsLog.class).warn("cannot draw {}: {}", file.resolveSibling("training.png"), e.toString());
+        }
     }
 
     private void write(String row) {

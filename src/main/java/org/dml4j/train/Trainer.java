@@ -171,6 +171,10 @@ public final class Trainer {
                 if (t != 0 && t % config.testIterStep() == 0) {
                     lastRecall = test(t);
                     metrics.test(t, lr, lastRecall, elapsed(runStart));
+                    metrics.chart();
+                }
+                if (t == total) {
+                    metrics.chart();
                 }
                 if ((t != 0 && t % config.saveIterStep() == 0) || t == total) {
                     save(t);

@@ -68,6 +68,39 @@ class EvalInferTest {
         assertEquals(trained, recall(fromFile.out(), "End test 24, test_recall (\\S+)"),
                 "the same features evaluated from the files give the same Recall@1");
         assertEquals(24, Npy.read(dir.resolve("f1/features.npy")).size(0));
+
+        // the report: metrics, curve, 8 sampled + up to 8 worst queries with 5 framed neighbours each
+        Run report = CommandLineTest.run(concat(new String[] {"eval", "--pretrained_model",
+            dir.resolve("out/ResNet18/4").toString(), "--report", dir.resolve("report").toString()}, common));
+        assertEquals(0, report.code(), report.err());
+        String html = Files.readString(dir.resolve("report/report.html"));
+        assertTrue(html.startsWith("<!DOCTYPE html>") && html.endsWith("</html>\n"));
+        assertTrue(html.contains("<td>Recall@1</td><td>" + String.format("%.4f", Double.parseDouble(trained)) + "</td>"),
+                html.substring(0, 2000));
+        assertTrue(html.contains("<td>MAP@R</td>"));
+        assertEquals(1, count(html, "class=\"curve\""));
+        int queries = count(html, "<div class=\"cell query\">");
+        assertEquals(16, queries, "8 sampled + 8 worst");
+        assertEquals(queries * 5, count(html, "<div class=\"cell hit\">") + count(html, "<div class=\"cell miss\">"));
+        assertEquals(queries * 6, count(html, "src=\"data:image/jpeg;base64,"), "every thumbnail embedded");
+        assertTrue(!html.contains("src=\"http") && !html.contains("src=\"/"), "nothing to fetch");
+
+        // search the index infer wrote with one of its own images: that image comes first
+        Run search = CommandLineTest.run(concat(new String[] {"search", "--pretrained_model",
+            dir.resolve("out/ResNet18/4").toString(), "--index", dir.resolve("f1").toString(), "--query",
+            data.resolve("c102/3.png").toString(), "--top", "3"}, common));
+        assertEquals(0, search.code(), search.err());
+        List<String> hits = search.outLines().stream().filter(l -> l.matches("\\s+\\d+\\s+\\S+\\s+\\S+")).toList();
+        assertEquals(3, hits.size(), search.out());
+        assertTrue(hits.get(0).matches("\\s+1\\s+1\\.0000\\s+c102/3\\.png"), hits.get(0));
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test

@@ -1,0 +1,170 @@
+package org.dml4j.eval;
+
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.dml4j.data.AtomicFiles;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageTransform;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code eval --report DIR}: one self-contained {@code report.html} (every image embedded) with the
+ * metrics table, a Recall@K curve, and a grid of queries — a sample fixed by the seed and the
+ * worst by average precision — each with its five nearest neighbours as thumbnails, framed green
+ * when they share the query's class and red otherwise, with class ids and cosine similarities.
+ */
+public final class Report {
+    /** Queries of each kind shown in the grid. */
+    static final int SAMPLED = 8;
+    static final int WORST = 8;
+    private static final int SHOWN = 5;
+    private static final int THUMB = 96;
+
+    private Report() {
+    }
+
+    /**
+     * @param features normalised features, rows in {@code images} order
+     * @param nn       neighbour lists (most similar first)
+     */
+    public static Path write(Path dir, RetrievalMetrics metrics, int[][] nn, INDArray features, int[] labels,
+                             ImageList images, long seed) throws IOException {
+        int n = labels.length;
+        double[] ap = RetrievalMetrics.averagePrecisionAtR(nn, labels);
+        SplittableRandom rng = new SplittableRandom(seed);
+        LinkedHashSet<Integer> sampled = new LinkedHashSet<>();
+        while (sampled.size() < Math.min(SAMPLED, n)) {
+            sampled.add(rng.nextInt(n));
+        }
+        List<Integer> worst = IntStream.range(0, n).filter(q -> !Double.isNaN(ap[q])).boxed()
+                .sorted(Comparator.<Integer>comparingDouble(q -> ap[q]).thenComparing(q -> q))
+                .filter(q -> !sampled.contains(q)).limit(WORST).toList();
+        StringBuilder html = new StringBuilder();
+        html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>dml4j retrieval report</title>\n")
+                .append("<style>body{font-family:sans-serif;margin:24px;color:#222}table.metrics td,table.metrics th{")
+                .append("padding:4px 12px;text-align:left}table.metrics{border-collapse:collapse}")
+                .append("table.metrics tr:nth-child(even){background:#f3f3f3}.row{display:flex;gap:8px;margin:10px 0;")
+                .append("align-items:flex-start}.cell{width:104px;font-size:11px;text-align:center}")
+                .append(".cell img{width:96px;height:96px;object-fit:contain;background:#eee;border:4px solid #999}")
+                .append(".query img{border-color:#333}.hit img{border-color:#2a2}.miss img{border-color:#d22}")
+                .append("h2{margin-top:32px}</style></head><body>\n");
+        html.append("<h1>Retrieval report</h1>\n<p>").append(n).append(" queries from ")
+                .append(escape(images.listFile().toString())).append("; each query is compared with every other image.</p>\n");
+        html.append("<table class=\"metrics\"><tr><th>metric</th><th>value</th></tr>\n");
+        metrics.recallAtK().forEach((k, v) -> row(html, "Recall@" + k, v));
+        row(html, "MAP@R", metrics.mapAtR());
+        row(html, "R-precision", metrics.rPrecision());
+        html.append("<tr><td>lone-label queries</td><td>").append(metrics.loneQueries()).append("</td></tr></table>\n");
+        html.append("<h2>Recall@K</h2>\n<img class=\"curve\" alt=\"Recall@K curve\" src=\"data:image/png;base64,")
+                .append(recallCurve(nn, labels)).append("\">\n");
+        section(html, "Sample queries (seed " + seed + ")", "sampled", new ArrayList<>(sampled), nn, features, labels, images, ap);
+        section(html, "Worst queries by average precision at R", "worst", worst, nn, features, labels, images, ap);
+        html.append("</body></html>\n");
+        Path file = dir.resolve("report.html");
+        AtomicFiles.write(file, out -> out.write(html.toString().getBytes(StandardCharsets.UTF_8)));
+        return file;
+    }
+
+    private static void row(StringBuilder html, String name, double v) {
+        html.append("<tr><td>").append(name).append("</td><td>").append(String.format("%.4f", v)).append("</td></tr>\n");
+    }
+
+    private static void section(StringBuilder html, String title, String kind, List<Integer> queries, int[][] nn,
+                                INDArray features, int[] labels, ImageList images, double[] ap) throws IOException {
+        html.append("<h2>").append(escape(title)).append("</h2>\n<div class=\"grid ").append(kind).append("\">\n");
+        for (int q : queries) {
+            html.append("<div class=\"row\">");
+            cell(html, "query", images, q, "query, class " + labels[q]
+                    + (Double.isNaN(ap[q]) ? "" : String.format(", AP@R %.2f", ap[q])));
+            for (int i = 0; i < Math.min(SHOWN, nn[q].length); i++) {
+                int j = nn[q][i];
+                double sim = features.getRow(q).mul(features.getRow(j)).sumNumber().doubleValue();
+                cell(html, labels[j] == labels[q] ? "hit" : "miss", images, j,
+                        String.format("#%d class %d, cos %.3f", i + 1, labels[j], sim));
+            }
+            html.append("</div>\n");
+        }
+        html.append("</div>\n");
+    }
+
+    private static void cell(StringBuilder html, String kind, ImageList images, int index, String caption)
+            throws IOException {
+        html.append("<div class=\"cell ").append(kind).append("\"><img alt=\"").append(escape(images.samples()
+                .get(index).path())).append("\" src=\"data:image/jpeg;base64,").append(thumbnail(images.imagePath(index)))
+                .append("\"><br>").append(escape(caption)).append("</div>");
+    }
+
+    /** A JPEG thumbnail (longest side 96 px) as base64. */
+    static String thumbnail(Path file) {
+        try (Mat img = ImageTransform.decode(file); Mat small = new Mat(); BytePointer jpeg = new BytePointer()) {
+            double scale = (double) THUMB / Math.max(img.rows(), img.cols());
+            try (Size size = new Size(Math.max(1, (int) Math.round(img.cols() * scale)),
+                    Math.max(1, (int) Math.round(img.rows() * scale)))) {
+                resize(img, small, size, 0, 0, INTER_AREA);
+            }
+            imencode(".jpg", small, jpeg);
+            byte[] bytes = new byte[(int) jpeg.limit()];
+            jpeg.get(bytes);
+            return Base64.getEncoder().encodeToString(bytes);
+        }
+    }
+
+    /** Recall@K for K = 1, 2, 4, … up to the neighbours kept, as a PNG (base64). */
+    static String recallCurve(int[][] nn, int[] labels) throws IOException {
+        int kMax = nn[0].length;
+        Map<Integer, Double> points = new TreeMap<>();
+        for (int k = 1; k <= kMax; k *= 2) {
+            points.put(k, recallAt(nn, labels, k));
+        }
+        points.put(kMax, recallAt(nn, labels, kMax));
+        XYChart chart = new XYChartBuilder().width(560).height(300).title("Recall@K").xAxisTitle("K")
+                .yAxisTitle("Recall").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setLegendVisible(false);
+        chart.addSeries("recall", new ArrayList<>(points.keySet()), new ArrayList<>(points.values()))
+                .setMarker(SeriesMarkers.CIRCLE);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png);
+        return Base64.getEncoder().encodeToString(png.toByteArray());
+    }
+
+    private static double recallAt(int[][] nn, int[] labels, int k) {
+        int hits = 0;
+        for (int q = 0; q < labels.length; q++) {
+            for (int i = 0; i < k; i++) {
+                if (labels[nn[q][i]] == labels[q]) {
+                    hits++;
+                    break;
+                }
+            }
+        }
+        return hits / (double) labels.length;
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
