@@ -72,6 +72,9 @@ class TrainerTest {
         List<String> csv = Files.readAllLines(dir.resolve("second/ResNet18/metrics.csv"));
         assertEquals("iteration,lr,loss,acc1,acc5,test_recall,seconds", csv.get(0));
         assertTrue(csv.get(1).startsWith("3,0.002,"), csv.toString());
+        java.awt.image.BufferedImage chart = javax.imageio.ImageIO.read(dir.resolve("second/ResNet18/training.png").toFile());
+        assertEquals(1280, chart.getWidth(), "four 640x300 panels");
+        assertEquals(600, chart.getHeight());
     }
 
     @Test
