@@ -137,9 +137,9 @@ public final class Report {
         int kMax = nn[0].length;
         Map<Integer, Double> points = new TreeMap<>();
         for (int k = 1; k <= kMax; k *= 2) {
-            points.put(k, recallAt(nn, labels, k));
+            points.put(k, RetrievalMetrics.recallAt(nn, labels, k));
         }
-        points.put(kMax, recallAt(nn, labels, kMax));
+        points.put(kMax, RetrievalMetrics.recallAt(nn, labels, kMax));
         XYChart chart = new XYChartBuilder().width(560).height(300).title("Recall@K").xAxisTitle("K")
                 .yAxisTitle("Recall").build();
         chart.getStyler().setXAxisLogarithmic(true);
@@ -149,19 +149,6 @@ public final class Report {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png);
         return Base64.getEncoder().encodeToString(png.toByteArray());
-    }
-
-    private static double recallAt(int[][] nn, int[] labels, int k) {
-        int hits = 0;
-        for (int q = 0; q < labels.length; q++) {
-            for (int i = 0; i < k; i++) {
-                if (labels[nn[q][i]] == labels[q]) {
-                    hits++;
-                    break;
-                }
-            }
-        }
-        return hits / (double) labels.length;
     }
 
     private static String escape(String s) {

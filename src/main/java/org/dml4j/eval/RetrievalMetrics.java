@@ -52,66 +52,61 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
         Map<Integer, Integer> counts = counts(labels);
         double[] ap = new double[labels.length];
         for (int q = 0; q < labels.length; q++) {
-            int r = counts.get(labels[q]) - 1;
-            if (r == 0) {
-                ap[q] = Double.NaN;
-                continue;
-            }
-            int relevant = 0;
-            double sum = 0;
-            for (int i = 0; i < r && i < nn[q].length; i++) {
-                if (labels[nn[q][i]] == labels[q]) {
-                    relevant++;
-                    sum += relevant / (double) (i + 1);
-                }
-            }
-            ap[q] = sum / r;
+            ap[q] = atR(nn[q], labels, q, counts.get(labels[q]) - 1)[0];
         }
         return ap;
+    }
+
+    /** Share of queries with their label among their first k neighbours. */
+    public static double recallAt(int[][] nn, int[] labels, int k) {
+        int hits = 0;
+        for (int q = 0; q < labels.length; q++) {
+            for (int i = 0; i < k; i++) {
+                if (labels[nn[q][i]] == labels[q]) {
+                    hits++;
+                    break;
+                }
+            }
+        }
+        return hits / (double) labels.length;
+    }
+
+    /** {AP@R, R-precision} of query q with R relevant images (NaN, NaN when R = 0). */
+    private static double[] atR(int[] neighbours, int[] labels, int q, int r) {
+        if (r == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        int relevant = 0;
+        double sum = 0;
+        for (int i = 0; i < r && i < neighbours.length; i++) {
+            if (labels[neighbours[i]] == labels[q]) {
+                relevant++;
+                sum += relevant / (double) (i + 1);
+            }
+        }
+        return new double[] {sum / r, relevant / (double) r};
     }
 
     /** The metrics from neighbour lists of at least {@link #neighboursNeeded} entries. */
     public static RetrievalMetrics fromNeighbours(int[][] nn, int[] labels) {
         Map<Integer, Integer> counts = counts(labels);
         int n = labels.length;
-        Map<Integer, Double> recall = new LinkedHashMap<>();
         int lone = 0;
         double mapSum = 0;
         double rPrecSum = 0;
-        int[] firstHit = new int[n];
         for (int q = 0; q < n; q++) {
             int r = counts.get(labels[q]) - 1;
-            firstHit[q] = Integer.MAX_VALUE;
-            int relevant = 0;
-            double ap = 0;
-            for (int i = 0; i < nn[q].length; i++) {
-                if (labels[nn[q][i]] == labels[q]) {
-                    firstHit[q] = Math.min(firstHit[q], i);
-                    if (i < r) {
-                        relevant++;
-                        ap += relevant / (double) (i + 1);
-                    }
-                }
-            }
             if (r == 0) {
                 lone++;
-            } else {
-                mapSum += ap / r;
-                rPrecSum += relevant / (double) r;
-            }
-        }
-        for (int kk : KS) {
-            int cap = Math.min(kk, n - 1);
-            if (recall.containsKey(cap)) {
                 continue;
             }
-            int hits = 0;
-            for (int q = 0; q < n; q++) {
-                if (firstHit[q] < cap) {
-                    hits++;
-                }
-            }
-            recall.put(cap, hits / (double) n);
+            double[] m = atR(nn[q], labels, q, r);
+            mapSum += m[0];
+            rPrecSum += m[1];
+        }
+        Map<Integer, Double> recall = new LinkedHashMap<>();
+        for (int k : KS) {
+            recall.putIfAbsent(Math.min(k, n - 1), recallAt(nn, labels, Math.min(k, n - 1)));
         }
         int scored = n - lone;
         return new RetrievalMetrics(n, recall, scored == 0 ? Double.NaN : mapSum / scored,
