@@ -14,12 +14,12 @@ rm -rf "$work"
 mkdir -p "$work"
 args=(train-elem --use_gpu=False --data_dir data/fashion-mnist-sample --model ResNet18 --image_shape 3,16,16
       --loss_name arcmargin --arc_scale 16 --class_dim 5 --train_batch_size 20 --total_iter_num 30
-      --lr_steps 20 --display_iter_step 10 --test_iter_step 1000 --save_iter_step 2)
+      --lr_steps 20 --display_iter_step 10 --test_iter_step 1000)
 
-bin/dml4j "${args[@]}" --model_save_dir "$work/straight" > "$work/straight.log" 2>&1 \
+bin/dml4j "${args[@]}" --save_iter_step 2 --model_save_dir "$work/straight" > "$work/straight.log" 2>&1 \
   || { echo "crash_test: the uninterrupted run failed, see $work/straight.log" >&2; exit 1; }
 
-crashy=("${args[@]}" --model_save_dir "$work/crashy")
+crashy=("${args[@]}" --save_iter_step 2 --model_save_dir "$work/crashy")
 resumes=0
 kills=0
 for trial in $(seq 1 "$trials"); do
@@ -47,8 +47,10 @@ bin/dml4j checkpoint diff "$work/straight/ResNet18/30" "$work/crashy/ResNet18/30
   || { echo "crash_test: FAILED, the interrupted run ended elsewhere" >&2; exit 1; }
 
 # Ctrl-C: SIGINT after a few steps writes a checkpoint at the current iteration, exit code 130.
+set -m   # job control: a non-interactive shell would start the background job with SIGINT ignored
 bin/dml4j "${args[@]}" --save_iter_step 1000 --model_save_dir "$work/sigint" > "$work/sigint.log" 2>&1 &
 pid=$!
+set +m
 for _ in $(seq 1 120); do grep -q "trainbatch 10," "$work/sigint.log" 2>/dev/null && break; sleep 0.5; done
 kill -INT "$pid"
 wait "$pid"
@@ -63,10 +65,12 @@ disk="$work/small-disk"
 mkdir -p "$disk"
 if mount -t tmpfs -o size=120m tmpfs "$disk" 2>/dev/null; then
   trap 'umount "$disk" 2>/dev/null' EXIT
-  bin/dml4j "${args[@]}" --total_iter_num 4 --model_save_dir "$disk" > "$work/disk-full.log" 2>&1
+  bin/dml4j train-elem --use_gpu=False --data_dir data/fashion-mnist-sample --model ResNet18 --image_shape 3,16,16 \
+    --loss_name arcmargin --arc_scale 16 --class_dim 5 --train_batch_size 20 --total_iter_num 4 --lr_steps 20 \
+    --test_iter_step 1000 --save_iter_step 2 --model_save_dir "$disk" > "$work/disk-full.log" 2>&1
   rc=$?
   echo "disk full: exit $rc, $(grep -o 'cannot write checkpoint.*' "$work/disk-full.log" | head -c 200)"
-  [ "$rc" -ne 0 ] && grep -q "No space left on device" "$work/disk-full.log" \
+  [ "$rc" -ne 0 ] && grep -qi "no space left on device" "$work/disk-full.log" \
     || { echo "crash_test: FAILED, a full disk was not reported" >&2; exit 1; }
   ls -a "$disk/ResNet18"
   bin/dml4j checkpoint diff "$disk/ResNet18/2" "$disk/ResNet18/2" --tolerance 0 > /dev/null \
