@@ -77,7 +77,7 @@ public final class DemoCommand implements Callable<Integer> {
             Integer.toString(elemIterations), "--save_iter_step", Integer.toString(elemIterations), "--model_save_dir",
             elem.toString()}, common));
         code = code != 0 ? code : stage("train-pair (eml)", join(new String[] {"train-pair", "--loss_name", "eml",
-            "--samples_each_class", "8", "--train_batch_size", Integer.toString(batch), "--lr", "0.001",
+            "--samples_each_class", "8", "--train_batch_size", Integer.toString(batch), "--lr", "0.0001",
             "--total_iter_num", Integer.toString(pairIterations), "--lr_steps", Integer.toString(pairIterations * 3 / 4),
             "--display_iter_step", "20", "--test_iter_step", Integer.toString(pairIterations), "--save_iter_step",
             Integer.toString(pairIterations), "--pretrained_model", elemCkpt, "--model_save_dir", pair.toString()},
