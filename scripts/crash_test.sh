@@ -42,7 +42,8 @@ for trial in $(seq 1 "$trials"); do
 done
 bin/dml4j "${crashy[@]}" --checkpoint latest > "$work/final.log" 2>&1 \
   || { echo "crash_test: the final resume failed, see $work/final.log" >&2; exit 1; }
-echo "$kills kills, $resumes resumes that loaded a checkpoint"
+echo "$kills kills, $resumes resumes that loaded a checkpoint, $(cat "$work"/trial-*.log "$work/final.log" \
+  | grep -c 'removing an unfinished checkpoint write') unfinished checkpoint writes found and removed"
 bin/dml4j checkpoint diff "$work/straight/ResNet18/30" "$work/crashy/ResNet18/30" \
   || { echo "crash_test: FAILED, the interrupted run ended elsewhere" >&2; exit 1; }
 

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.LoggerFactory;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 
@@ -96,12 +97,14 @@ public final class Checkpoints {
             for (Path p : entries.toList()) {
                 String name = p.getFileName().toString();
                 if (name.matches("\\.\\d+\\.partial-\\d+")) {
+                    LoggerFactory.getLogger(Checkpoints.class).warn("removing an unfinished checkpoint write: {}", p);
                     deleteTree(p);
                 } else if (name.matches("\\.\\d+\\.old-\\d+")) {
                     Path target = modelDir.resolve(name.substring(1, name.indexOf(".old-")));
                     if (Files.exists(target)) {
                         deleteTree(p);
                     } else {
+                        LoggerFactory.getLogger(Checkpoints.class).warn("restoring {} from {}", target, p);
                         move(p, target);
                     }
                 }
