@@ -16,11 +16,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Heads against float64 values computed by hand, and gradient checks in double precision. */
+@ExtendWith(DoublePrecision.class)
 class HeadsTest {
     private static final int[] LABELS = {0, 2, 1, 2};
     /** Four 3-d features at fixed angles, one nearly opposite its class weight (fallback branch). */
@@ -28,18 +28,6 @@ class HeadsTest {
     /** Class weights as columns: W[d][c]. */
     private static final double[][] W = {{0.9, -0.2, 0.1}, {0.1, 0.8, 1.0}, {-0.3, 0.4, 0.6}};
 
-    private static DataType defaultType;
-
-    @BeforeAll
-    static void doublePrecision() {
-        defaultType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(defaultType, defaultType);
-    }
 
     private static ComputationGraph net(Layer head, boolean denseFirst) {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().seed(3)

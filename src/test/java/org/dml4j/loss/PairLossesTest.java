@@ -12,9 +12,8 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,21 +25,10 @@ import org.nd4j.linalg.learning.config.NoOp;
  * Each pair loss against a float64 reference written here from the spec's formulas (no shared
  * code with the losses), gradient checks in double precision, edge cases and sharding.
  */
+@ExtendWith(DoublePrecision.class)
 class PairLossesTest {
     private static final int B = 12;
     private static final int D = 5;
-    private static DataType defaultType;
-
-    @BeforeAll
-    static void doublePrecision() {
-        defaultType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(defaultType, defaultType);
-    }
 
     // ---------- fixtures ----------
 
