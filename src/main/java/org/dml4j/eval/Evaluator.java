@@ -11,10 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.dml4j.data.AtomicFiles;
-import org.dml4j.data.BatchLoader;
 import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
-import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -44,7 +42,7 @@ public final class Evaluator {
             test = ImageList.read(config.data().dataDir(), Split.TEST);
             out.println("val dataset size: " + test.classCount());
             test = config.data().usable(test, out);
-            f = testSplitFeatures(config, test, out);
+            f = InferenceModel.open(config, out).embed(test, config, FeatureExtractor.testBatchLines(out));
         }
         int[][] nn = NearestNeighbours.search(f.features(), RetrievalMetrics.neighboursNeeded(f.labels()),
                 NearestNeighbours.DEFAULT_BLOCK);
@@ -66,15 +64,6 @@ public final class Evaluator {
         }
         out.flush();
         return m;
-    }
-
-    private static FeatureExtractor.Features testSplitFeatures(EvalConfig config, ImageList test, PrintWriter out) {
-        InferenceModel model = InferenceModel.open(config, out);
-        int crop = config.imageShape().cropSize();
-        BatchLoader loader = BatchLoader.inOrder(test, new ImageTransform(crop, false), config.batchSize(),
-                config.data().numWorkers());
-        return FeatureExtractor.extract(model.net(), model.vertex(), loader, crop,
-                FeatureExtractor.testBatchLines(out, loader.batches()));
     }
 
     private static FeatureExtractor.Features givenFeatures(Path featuresFile, Path labelsFile) {

@@ -21,17 +21,17 @@ public final class FeatureExtractor {
     public record Features(INDArray features, int[] labels) {
     }
 
-    /** Called after each batch with its index, the batch, its features and the seconds it took. */
+    /** Called after each batch with its index, the number of batches, the batch, its features and its seconds. */
     public interface BatchCallback {
-        void done(int k, Batch batch, INDArray features, double seconds);
+        void done(int k, long batches, Batch batch, INDArray features, double seconds);
     }
 
     private FeatureExtractor() {
     }
 
     /** The original's {@code testbatch k, time t sec} line every 20th batch, with a percentage. */
-    public static BatchCallback testBatchLines(PrintWriter out, long batches) {
-        return (k, batch, features, seconds) -> {
+    public static BatchCallback testBatchLines(PrintWriter out) {
+        return (k, batches, batch, features, seconds) -> {
             if (k % 20 == 0) {
                 out.printf("[%s] testbatch %d, time %2.2f sec  [%d%%]%n", LocalDateTime.now().format(STAMP), k,
                         seconds, 100 * (k + 1) / batches);
@@ -56,7 +56,7 @@ public final class FeatureExtractor {
                 parts.add(f);
                 labels.add(b.labels());
                 if (callback != null) {
-                    callback.done(k, b, f, (System.nanoTime() - start) / 1e9);
+                    callback.done(k, loader.batches(), b, f, (System.nanoTime() - start) / 1e9);
                 }
                 k++;
             }

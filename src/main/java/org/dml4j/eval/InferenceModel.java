@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.data.BatchLoader;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageTransform;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 
@@ -15,6 +18,18 @@ import org.dml4j.model.EmbeddingNetwork;
  * @param vertex the embedding vertex
  */
 public record InferenceModel(ComputationGraph net, String vertex) {
+
+    /**
+     * Features of {@code images} in file order, test preprocessing, batches and threads as configured.
+     *
+     * @param callback called after each batch, or null
+     */
+    public FeatureExtractor.Features embed(ImageList images, EvalConfig config, FeatureExtractor.BatchCallback callback) {
+        int crop = config.imageShape().cropSize();
+        BatchLoader loader = BatchLoader.inOrder(images, new ImageTransform(crop, false), config.batchSize(),
+                config.data().numWorkers());
+        return FeatureExtractor.extract(net, vertex, loader, crop, callback);
+    }
 
     /**
      * @throws IllegalArgumentException naming the flag when the checkpoint was trained with another

@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.dml4j.data.AtomicFiles;
-import org.dml4j.data.BatchLoader;
 import org.dml4j.data.ImageList;
-import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -31,12 +29,8 @@ public final class Inferer {
     public static void run(EvalConfig config, ImageList images, Path outputDir, boolean normalize, PrintWriter out) {
         ImageList list = config.data().usable(
                 images != null ? images : ImageList.read(config.data().dataDir(), Split.TEST), out);
-        InferenceModel model = InferenceModel.open(config, out);
-        int crop = config.imageShape().cropSize();
-        BatchLoader loader = BatchLoader.inOrder(list, new ImageTransform(crop, false), config.batchSize(),
-                config.data().numWorkers());
-        FeatureExtractor.Features f = FeatureExtractor.extract(model.net(), model.vertex(), loader, crop,
-                (k, batch, features, seconds) -> {
+        FeatureExtractor.Features f = InferenceModel.open(config, out).embed(list, config,
+                (k, batches, batch, features, seconds) -> {
                     INDArray first = features.getRow(0);
                     float[] v = first.get(NDArrayIndex.interval(0, Math.min(5, first.length()))).toFloatVector();
                     out.println("Test-" + k + "-feature: " + NumpyFormat.array(v));

@@ -16,13 +16,7 @@ public final class Retrieval {
         if (labels.length < 2) {
             throw new IllegalArgumentException("Recall@1 needs at least 2 images, got " + labels.length);
         }
-        int[][] nn = NearestNeighbours.search(features, 1, NearestNeighbours.DEFAULT_BLOCK);
-        int hits = 0;
-        for (int q = 0; q < labels.length; q++) {
-            if (labels[nn[q][0]] == labels[q]) {
-                hits++;
-            }
-        }
-        return hits / (double) labels.length;
+        return RetrievalMetrics.recallAt(NearestNeighbours.search(features, 1, NearestNeighbours.DEFAULT_BLOCK),
+                labels, 1);
     }
 }

@@ -7,10 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.dml4j.data.BatchLoader;
 import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
-import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Sample;
 import org.dml4j.data.Split;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,10 +37,7 @@ public final class Searcher {
         ImageList one = new ImageList(query, query.toAbsolutePath().getParent(), Split.TEST,
                 List.of(new Sample(query.toAbsolutePath().toString(), -1, 1)));
         one = config.data().usable(one, out);
-        InferenceModel model = InferenceModel.open(config, out);
-        int crop = config.imageShape().cropSize();
-        INDArray q = FeatureExtractor.extract(model.net(), model.vertex(),
-                BatchLoader.inOrder(one, new ImageTransform(crop, false), 1, 1), crop, null).features();
+        INDArray q = InferenceModel.open(config, out).embed(one, config, null).features();
         if (q.size(1) != features.size(1)) {
             throw new IllegalArgumentException("the model gives " + q.size(1) + "-d features but the index in " + index
                     + " holds " + features.size(1) + "-d ones (another --model or --embedding_size?)");

@@ -196,7 +196,7 @@ public final class Trainer {
     private double test(long t) {
         BatchLoader loader = data.testBatches();
         FeatureExtractor.Features f = FeatureExtractor.extract(net, embedding, loader,
-                config.imageShape().cropSize(), FeatureExtractor.testBatchLines(out, loader.batches()));
+                config.imageShape().cropSize(), FeatureExtractor.testBatchLines(out));
         double recall = Retrieval.recallAt1(f.features(), f.labels());
         out.printf("[%s] test_img_num %d, trainbatch %d, test_recall %.5f%n",
                 LocalDateTime.now().format(FeatureExtractor.STAMP), f.labels().length, t, recall);
