@@ -2,17 +2,16 @@ package org.dml4j.model;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dml4j.data.AtomicFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.LoggerFactory;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -67,9 +66,9 @@ public final class Checkpoints {
             Path old = null;
             if (Files.exists(target)) {
                 old = modelDir.resolve("." + iteration + ".old-" + System.nanoTime());
-                move(target, old);
+                AtomicFiles.move(target, old);
             }
-            move(tmp, target);
+            AtomicFiles.move(tmp, target);
             if (old != null) {
                 deleteTree(old);
             }
@@ -105,7 +104,7 @@ public final class Checkpoints {
                         deleteTree(p);
                     } else {
                         LoggerFactory.getLogger(Checkpoints.class).warn("restoring {} from {}", target, p);
-                        move(p, target);
+                        AtomicFiles.move(p, target);
                     }
                 }
             }
@@ -160,14 +159,6 @@ public final class Checkpoints {
     public static boolean finite(ComputationGraph net) {
         INDArray p = net.params();
         return !(p.isNaN().any() || p.isInfinite().any());
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
