@@ -12,7 +12,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * in the original (spec §6.1: decay on every trainable parameter); DL4J's own BatchNormalization
  * exempts them. Running mean and variance stay undecayed. Same maths otherwise: the running
  * statistics follow {@code m ← decay·m + (1 − decay)·batch}, which with decay 0.9 is the
- * original's momentum 0.9.
+ * original's momentum 0.9. No activation: DL4J M2.1's BatchNormalization never applies one (its
+ * {@code activate()} returns the normalised values), so the ReLU is a separate layer.
  */
 public class RegularizedBatchNorm extends BatchNormalization {
 
@@ -23,9 +24,8 @@ public class RegularizedBatchNorm extends BatchNormalization {
     /**
      * @param decay      running-average decay (0.9 as the original)
      * @param eps        variance epsilon (1e-5 as the original)
-     * @param activation applied after normalisation (RELU or IDENTITY)
      */
-    public static RegularizedBatchNorm of(double decay, double eps, Activation activation) {
+    public static RegularizedBatchNorm of(double decay, double eps) {
         RegularizedBatchNorm bn = new RegularizedBatchNorm();
         bn.decay = decay;
         bn.eps = eps;
@@ -35,7 +35,7 @@ public class RegularizedBatchNorm extends BatchNormalization {
         bn.useLogStd = false;
         bn.cudnnAllowFallback = true;
         bn.cnn2DFormat = CNN2DFormat.NCHW;
-        bn.setActivationFn(activation.getActivationFunction());
+        bn.setActivationFn(Activation.IDENTITY.getActivationFunction());   // M2.1 would ignore any other
         return bn;
     }
 

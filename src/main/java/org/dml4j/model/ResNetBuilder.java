@@ -104,14 +104,20 @@ public final class ResNetBuilder {
         return name + "_relu";
     }
 
-    /** A bias-free convolution and its BatchNorm (with the activation fused into the BatchNorm). */
+    /** A bias-free convolution, its BatchNorm and, unless IDENTITY, the activation after it ({@code <bn>_relu}). */
     private String convBn(String convName, String in, int channels, int kernel, int stride, int padding,
                           Activation activation) {
         graph.addLayer(convName, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(padding, padding).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Truncate)
                 .activation(Activation.IDENTITY).weightInit(WeightInit.RELU).build(), in);
         String bnName = convName.equals("conv1") ? "bn_conv1" : "bn" + convName.substring(3);
-        graph.addLayer(bnName, RegularizedBatchNorm.of(BN_DECAY, BN_EPS, activation), convName);
-        return bnName;
+        graph.addLayer(bnName, RegularizedBatchNorm.of(BN_DECAY, BN_EPS), convName);
+        if (activation == Activation.IDENTITY) {
+            return bnName;
+        }
+        // A layer of its own: DL4J M2.1's BatchNormalization ignores its activation function
+        // (activate() returns the normalised values), so a ReLU configured on it never ran.
+        graph.addLayer(bnName + "_relu", new ActivationLayer.Builder().activation(activation).build(), bnName);
+        return bnName + "_relu";
     }
 }
