@@ -69,7 +69,7 @@ for split in classes images; do
       npairs) shape=(--train_batch_size "$npairs_batch" --samples_each_class 2) ;;
       *) shape=(--train_batch_size 40 --samples_each_class 8) ;;
     esac
-    cmd=(train-pair "${common[@]}" --loss_name "$loss" "${shape[@]}" --lr 0.001 --lr_steps "$((iter2 * 3 / 4))"
+    cmd=(train-pair "${common[@]}" --loss_name "$loss" "${shape[@]}" --lr 0.0001 --lr_steps "$((iter2 * 3 / 4))"
          --total_iter_num "$iter2" --display_iter_step 50 --test_iter_step 100000000 --save_iter_step "$iter2"
          --pretrained_model "$out/$split-arcmargin/ResNet18/$iter1" --model_save_dir "$out/$split-arcmargin-$loss")
     secs=$(run "$split" "arcmargin-$loss" "${took[arcmargin]}" bin/dml4j "${cmd[@]}")
@@ -86,7 +86,7 @@ field() { grep -oE "\"$2\" : [0-9.eE+-]+" "$1" | head -n 1 | sed 's/.* : //'; }
   echo "$(java -version 2>&1 | head -n 1)); every number below is what that run printed. Seed $seed,"
   echo "ResNet18 from scratch at 32×32 px (Fashion-MNIST's 28×28 images resized), stage 1: $iter1 iterations"
   echo "batch 64, lr 0.01 (×0.1 at $((iter1 * 3 / 4))); stage 2 from the arcmargin checkpoint: $iter2 iterations,"
-  echo "lr 0.001 (×0.1 at $((iter2 * 3 / 4))), batch 40 with 8 images per class (triplet 42; npairs two images per"
+  echo "lr 0.0001 as the original (×0.1 at $((iter2 * 3 / 4))), batch 40 with 8 images per class (triplet 42; npairs two images per"
   echo "class, so at most 2×classes). ArcFace keeps the original's s = 80, m = 0.15. Features: the 512-d pooled"
   echo "vector. Time: wall seconds of training (stage 2 rows include their stage 1); evaluation not included."
   if $quick; then

@@ -98,14 +98,14 @@ class TrainerTest {
         TrainConfig elem = config(data, dir.resolve("elem"), LossName.ARCMARGIN, 16, 32, 60, 1000, 1000, "45", null);
         run(elem);
         TrainConfig pair = new TrainConfig(Backbone.ResNet18, 0, 16, 50, new ImageShape(3, 16, 16), 4,
-                LrSchedule.parse(0.001, "piecewise_decay", "30"), 30, 5, 30, 1000, false,
+                LrSchedule.parse(0.0001, "piecewise_decay", "30"), 30, 5, 30, 1000, false,
                 dir.resolve("elem/ResNet18/60").toString(), null, dir.resolve("pair"),
                 LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), false, new DataConfig(data, 0, 2));
         String log = run(pair);
         assertTrue(log.contains("Loading parameters from " + dir.resolve("elem/ResNet18/60")), log);
         assertTrue(log.matches("(?s).*loaded 100 parameters of 40 layers \\(conv1, bn_conv1, res2a_branch2a, …,"
                 + " res5b_branch2b, bn5b_branch2b\\), skipped 0 \\(shape\\), 0 not in the file.*"), log);
-        assertTrue(log.contains("trainbatch 0, lr 0.001000, loss "), log);
+        assertTrue(log.contains("trainbatch 0, lr 0.000100, loss "), log);
         assertTrue(log.contains(", recall "), log);
         ImageList test = ImageList.read(data, Split.TEST);
         double stage1 = recall(Checkpoints.load(dir.resolve("elem/ResNet18/60"), false).net(), test, elem);
