@@ -1,5 +1,6 @@
 package org.dml4j.cli;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.dml4j.data.DataConfig;
 import org.dml4j.eval.EvalConfig;
@@ -15,13 +16,14 @@ final class ModelOptions {
     int batchSize;
 
     EvalConfig toConfig(DataConfig data) {
-        return new EvalConfig(network.backbone(), network.embeddingSize, batchSize, network.shape(),
+        return new EvalConfig(network.backbone(), network.embeddingSize, network.strideIn1x1.value(), batchSize, network.shape(),
                 network.useGpu.value(), network.pretrainedModel, data);
     }
 
     /** Defaults of eval.py and infer.py, which differ only in the batch size. */
     static Map<String, String> defaults(int batchSize) {
-        return Map.of("--model", "ResNet50", "--embedding_size", "0", "--batch_size", Integer.toString(batchSize),
-                "--image_shape", "3,224,224", "--use_gpu", "True");
+        Map<String, String> all = new HashMap<>(NetworkOptions.DEFAULTS);
+        all.put("--batch_size", Integer.toString(batchSize));
+        return all;
     }
 }

@@ -1,11 +1,16 @@
 package org.dml4j.cli;
 
+import java.util.Map;
 import org.dml4j.data.ImageShape;
 import org.dml4j.model.Backbone;
 import picocli.CommandLine.Option;
 
 /** The network flags all four original scripts share; defaults come per command. */
 final class NetworkOptions {
+    /** Defaults all four commands share. */
+    static final Map<String, String> DEFAULTS = Map.of("--model", "ResNet50", "--embedding_size", "0",
+            "--image_shape", "3,224,224", "--use_gpu", "True", "--stride_in_1x1", "False");
+
     @Option(names = "--model", paramLabel = "NAME",
             description = "Backbone: ResNet18, ResNet34, ResNet50, ResNet101, ResNet152. Default: ${DEFAULT-VALUE}.")
     String model;
@@ -22,9 +27,15 @@ final class NetworkOptions {
             description = "Run on the GPU(s) (needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
     PyBool useGpu;
 
+    @Option(names = {"--stride_in_1x1", "--stride-in-1x1"}, arity = "1", converter = PyBool.Converter.class,
+            paramLabel = "BOOL", description = "Stride on the first 1x1 conv of a bottleneck block (Keras' ResNet50)"
+                    + " instead of the 3x3 one (the original's). Default: ${DEFAULT-VALUE}.")
+    PyBool strideIn1x1;
+
     @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH",
-            description = "Weights to load (training skips shape-mismatched parameters; eval/infer without it use"
-                    + " the randomly initialised network). Default: None.")
+            description = "Weights to load: a dml4j checkpoint folder, a folder of the original's per-parameter"
+                    + " files (ImageNet ResNet50_pretrained), or a Keras .h5 file. Shape-mismatched parameters are"
+                    + " skipped; eval/infer without it use the randomly initialised network. Default: None.")
     String pretrainedModel;
 
     Backbone backbone() {

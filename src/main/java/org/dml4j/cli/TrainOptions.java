@@ -67,7 +67,7 @@ final class TrainOptions {
     String lossName;
 
     TrainConfig toConfig(LossConfig loss, boolean enableCe, DataConfig data) {
-        return new TrainConfig(network.backbone(), network.embeddingSize, trainBatchSize, testBatchSize,
+        return new TrainConfig(network.backbone(), network.embeddingSize, network.strideIn1x1.value(), trainBatchSize, testBatchSize,
                 network.shape(), classDim, LrSchedule.parse(lr, lrStrategy, lrSteps), totalIterNum, displayIterStep,
                 testIterStep, saveIterStep, network.useGpu.value(), network.pretrainedModel, checkpoint, modelSaveDir,
                 loss, enableCe, data);
@@ -78,10 +78,10 @@ final class TrainOptions {
      * (batch size, learning rate and schedule, test/save steps, loss, loss parameters).
      */
     static Map<String, String> defaults(Map<String, String> specific) {
-        Map<String, String> all = new HashMap<>(Map.of("--model", "ResNet50", "--embedding_size", "0",
-                "--test_batch_size", "50", "--image_shape", "3,224,224", "--class_dim", "11318",
-                "--lr_strategy", "piecewise_decay", "--display_iter_step", "10", "--use_gpu", "True",
-                "--model_save_dir", "output"));
+        Map<String, String> all = new HashMap<>(NetworkOptions.DEFAULTS);
+        all.putAll(Map.of(
+                "--test_batch_size", "50", "--class_dim", "11318", "--lr_strategy", "piecewise_decay",
+                "--display_iter_step", "10", "--model_save_dir", "output"));
         all.putAll(specific);
         return all;
     }

@@ -34,6 +34,17 @@ import org.bytedeco.opencv.opencv_core.Size;
 public final class ImageTransform {
     private static final double[] MEAN = {0.485, 0.456, 0.406};
     private static final double[] STD = {0.229, 0.224, 0.225};
+
+    /** The normalisation mean of an RGB channel (0 = R), on the 0–1 scale. */
+    public static double mean(int channel) {
+        return MEAN[channel];
+    }
+
+    /** The normalisation standard deviation of an RGB channel (0 = R), on the 0–1 scale. */
+    public static double std(int channel) {
+        return STD[channel];
+    }
+
     /** lut[c][v]: the normalised value of byte v in RGB channel c. */
     private static final float[][] LUT = new float[3][256];
 

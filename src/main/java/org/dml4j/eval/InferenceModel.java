@@ -9,10 +9,14 @@ import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
+import org.dml4j.model.PretrainedWeights;
+import org.dml4j.model.ResNetBuilder;
 
 /**
  * The network eval and infer run, and which vertex is the embedding: the checkpoint given by
- * {@code --pretrained_model}, or without one the randomly initialised network (spec §7).
+ * {@code --pretrained_model}, the network built from the flags with imported weights (the
+ * original's per-parameter folder or a Keras .h5), or without one the randomly initialised network
+ * (spec §7).
  *
  * @param net    the network
  * @param vertex the embedding vertex
@@ -39,10 +43,15 @@ public record InferenceModel(ComputationGraph net, String vertex) {
         String wanted = EmbeddingNetwork.embeddingVertex(config.embeddingSize());
         if (config.pretrainedModel() == null) {
             out.println("no --pretrained_model: evaluating the randomly initialised network");
-            return new InferenceModel(EmbeddingNetwork.forInference(config.model(), config.imageShape(),
-                    config.embeddingSize(), config.data().seed()), wanted);
+            return new InferenceModel(EmbeddingNetwork.forInference(config.architecture(),
+                    config.data().seed()), wanted);
         }
         Path path = Path.of(config.pretrainedModel());
+        if (!PretrainedWeights.isCheckpoint(path)) {
+            ComputationGraph net = EmbeddingNetwork.forInference(config.architecture(), config.data().seed());
+            PretrainedWeights.load(net, path, out);
+            return new InferenceModel(net, wanted);
+        }
         out.println("Loading parameters from " + path + "...");
         out.flush();
         Checkpoints.Loaded loaded = Checkpoints.load(path, false);
@@ -56,6 +65,10 @@ public record InferenceModel(ComputationGraph net, String vertex) {
         if (size instanceof Number n && n.intValue() != config.embeddingSize()) {
             throw new IllegalArgumentException("--pretrained_model " + path + " has embedding_size " + n
                     + ", not --embedding_size=" + config.embeddingSize());
+        }
+        if (ResNetBuilder.stridesIn1x1(loaded.net()) != config.strideIn1x1()) {
+            throw new IllegalArgumentException("--pretrained_model " + path + " was trained with --stride_in_1x1="
+                    + (config.strideIn1x1() ? "False" : "True") + "; pass the same value");
         }
         String vertex = info.get("embedding_vertex") instanceof String s ? s : wanted;
         if (loaded.net().getVertex(vertex) == null) {

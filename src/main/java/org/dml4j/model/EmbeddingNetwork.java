@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dml4j.data.ImageShape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -38,8 +37,7 @@ public final class EmbeddingNetwork {
      * @param l2      L2 weight decay added to every trainable parameter's gradient
      * @param seed    initialisation seed
      */
-    public static ComputationGraph build(Backbone backbone, ImageShape shape, int embeddingSize,
-                                         org.deeplearning4j.nn.conf.layers.Layer head,
+    public static ComputationGraph build(Architecture arch, org.deeplearning4j.nn.conf.layers.Layer head,
                                          IUpdater updater, double l2, long seed, DataType dataType) {
         GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -51,8 +49,9 @@ public final class EmbeddingNetwork {
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder()
                 .addInputs(ResNetBuilder.INPUT)
-                .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels()));
-        String embedding = ResNetBuilder.addBackbone(g, backbone, embeddingSize);
+                .setInputTypes(InputType.convolutional(arch.shape().height(), arch.shape().width(),
+                        arch.shape().channels()));
+        String embedding = ResNetBuilder.addBackbone(g, arch);
         g.addLayer(HEAD, head, embedding).setOutputs(HEAD);
         ComputationGraphConfiguration conf = g.build();
         ComputationGraph net = new ComputationGraph(conf);
@@ -81,8 +80,8 @@ public final class EmbeddingNetwork {
     }
 
     /** The network without a trainable head, randomly initialised from {@code seed} (eval/infer without weights). */
-    public static ComputationGraph forInference(Backbone backbone, ImageShape shape, int embeddingSize, long seed) {
-        return build(backbone, shape, embeddingSize, new LossLayer.Builder(LossFunctions.LossFunction.MSE)
+    public static ComputationGraph forInference(Architecture arch, long seed) {
+        return build(arch, new LossLayer.Builder(LossFunctions.LossFunction.MSE)
                 .activation(Activation.IDENTITY).build(), new NoOp(), 0, seed, DataType.FLOAT);
     }
 

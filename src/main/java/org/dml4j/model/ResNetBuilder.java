@@ -8,7 +8,10 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 
@@ -18,7 +21,8 @@ import org.nd4j.linalg.activations.Activation;
  * blocks named {@code res2a … res5c} (ResNet101/152 stage 4: {@code res4a, res4b1, res4b2, …}),
  * branches {@code _branch2a/2b/2c} and the projection shortcut {@code _branch1}, each conv followed
  * by its BatchNorm {@code bn<name minus "res">}; stride 2 on the 3×3 conv of the first block of
- * stages 3–5 ("v1.5"); bias-free convs (He-normal init, Paddle's default); BatchNorm ε 1e-5,
+ * stages 3–5 ("v1.5"; with {@code strideIn1x1} on the first 1×1 conv instead, as Keras'
+ * ResNet50); bias-free convs (He-normal init, Paddle's default); BatchNorm ε 1e-5,
  * momentum 0.9; global average pooling {@code pool5}; an optional linear embedding
  * {@code fc_0} (Xavier-uniform, bias 0, no activation). No normalisation layer.
  */
@@ -35,9 +39,11 @@ public final class ResNetBuilder {
     private static final int[] STAGE_WIDTHS = {64, 128, 256, 512};
 
     private final GraphBuilder graph;
+    private final boolean strideIn1x1;
 
-    private ResNetBuilder(GraphBuilder graph) {
+    private ResNetBuilder(GraphBuilder graph, boolean strideIn1x1) {
         this.graph = graph;
+        this.strideIn1x1 = strideIn1x1;
     }
 
     /**
@@ -45,8 +51,10 @@ public final class ResNetBuilder {
      *
      * @return the name of the vertex whose output is the embedding
      */
-    public static String addBackbone(GraphBuilder graph, Backbone backbone, int embeddingSize) {
-        ResNetBuilder b = new ResNetBuilder(graph);
+    public static String addBackbone(GraphBuilder graph, Architecture arch) {
+        Backbone backbone = arch.backbone();
+        int embeddingSize = arch.embeddingSize();
+        ResNetBuilder b = new ResNetBuilder(graph, arch.strideIn1x1());
         String x = b.convBn("conv1", INPUT, 64, 7, 2, 3, Activation.RELU);
         graph.addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
                 .padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(), x);
@@ -72,6 +80,33 @@ public final class ResNetBuilder {
         return EMBEDDING;
     }
 
+    /** Which backbone {@code net} was built with, told from its block names. */
+    static Backbone backboneOf(ComputationGraph net) {
+        for (Backbone b : Backbone.values()) {
+            boolean fits = b.bottleneck() == (net.getVertex("res2a_branch2c") != null);
+            for (int stage = 0; stage < 4 && fits; stage++) {
+                int n = b.blocks()[stage];
+                fits = net.getVertex(blockName(b, stage, n - 1)) != null && net.getVertex(blockName(b, stage, n)) == null;
+            }
+            if (fits) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("not a ResNet of dml4j's layout (no res2a…res5 blocks)");
+    }
+
+    /** Whether {@code net}'s bottleneck blocks stride in their first 1×1 conv (see {@link Architecture}). */
+    public static boolean stridesIn1x1(ComputationGraph net) {
+        return layerConf(net, "res3a_branch2a") instanceof ConvolutionLayer c && c.getKernelSize()[0] == 1
+                && c.getStride()[0] == 2;
+    }
+
+    /** The configuration of layer {@code name}, or null when {@code net} has no such layer. */
+    static Layer layerConf(ComputationGraph net, String name) {
+        GraphVertex v = net.getVertex(name);
+        return v != null && v.hasLayer() ? v.getLayer().conf().getLayer() : null;
+    }
+
     /** The original's block names: res2a…; ResNet101/152 stage 4 uses res4a, res4b1, res4b2, …. */
     static String blockName(Backbone backbone, int stage, int i) {
         boolean deep = backbone == Backbone.ResNet101 || backbone == Backbone.ResNet152;
@@ -82,8 +117,8 @@ public final class ResNetBuilder {
     }
 
     private String bottleneck(String name, String in, int inChannels, int width, int stride) {
-        String a = convBn(name + "_branch2a", in, width, 1, 1, 0, Activation.RELU);
-        String b = convBn(name + "_branch2b", a, width, 3, stride, 1, Activation.RELU);
+        String a = convBn(name + "_branch2a", in, width, 1, strideIn1x1 ? stride : 1, 0, Activation.RELU);
+        String b = convBn(name + "_branch2b", a, width, 3, strideIn1x1 ? 1 : stride, 1, Activation.RELU);
         String c = convBn(name + "_branch2c", b, 4 * width, 1, 1, 0, Activation.IDENTITY);
         return residual(name, in, c, inChannels, 4 * width, stride);
     }

@@ -7,6 +7,7 @@ import org.dml4j.data.ImageShape;
 import org.dml4j.eval.KnnBenchmark;
 import org.dml4j.loss.ArcMarginLayer;
 import org.dml4j.loss.Heads;
+import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.Helpers;
@@ -30,7 +31,7 @@ public final class TrainBenchmark {
                            PrintWriter out) {
         System.setProperty("org.eclipse.deeplearning4j.helpers.disable", Boolean.toString(!helpers));
         int classes = 1000;
-        ComputationGraph net = EmbeddingNetwork.build(backbone, new ImageShape(3, size, size), 0,
+        ComputationGraph net = EmbeddingNetwork.build(new Architecture(backbone, new ImageShape(3, size, size), 0),
                 new ArcMarginLayer(classes, 80, 0.15, false), new Momentum(0.01, null, 0.9), Trainer.L2, 0,
                 DataType.FLOAT);
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size);

@@ -5,13 +5,14 @@ import org.dml4j.data.DataConfig;
 import org.dml4j.data.ImageShape;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
+import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 
 /**
  * Everything one training run needs: train-elem and train-pair differ only in the loss.
  * Flag semantics are the original's (spec §2.2–2.3, §6).
  */
-public record TrainConfig(Backbone model, int embeddingSize, int trainBatchSize, int testBatchSize,
+public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1, int trainBatchSize, int testBatchSize,
                           ImageShape imageShape, int classDim, LrSchedule lr, int totalIterNum,
                           int displayIterStep, int testIterStep, int saveIterStep, boolean useGpu,
                           String pretrainedModel, String checkpoint, Path modelSaveDir, LossConfig loss,
@@ -24,15 +25,18 @@ public record TrainConfig(Backbone model, int embeddingSize, int trainBatchSize,
         positive("--display_iter_step", displayIterStep);
         positive("--test_iter_step", testIterStep);
         positive("--save_iter_step", saveIterStep);
-        if (embeddingSize < 0) {
-            throw new IllegalArgumentException("--embedding_size must be >= 0 (0 = pooled features), got " + embeddingSize);
-        }
+        architecture();
         if (totalIterNum < 0) {
             throw new IllegalArgumentException("--total_iter_num must be >= 0, got " + totalIterNum);
         }
         if (enableCe && (model != Backbone.ResNet50 || loss.name() != LossName.ARCMARGIN)) {
             throw new IllegalArgumentException("--enable_ce=True requires --model=ResNet50 and --loss_name=arcmargin");
         }
+    }
+
+    /** The network these flags describe (validates --embedding_size and --stride_in_1x1). */
+    public Architecture architecture() {
+        return new Architecture(model, imageShape, embeddingSize, strideIn1x1);
     }
 
     private static void positive(String flag, int value) {

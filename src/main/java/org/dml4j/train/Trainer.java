@@ -67,8 +67,7 @@ public final class Trainer {
 
     /** The freshly initialised network this configuration trains (same seed, same weights). */
     public static ComputationGraph initialNetwork(TrainConfig config) {
-        return EmbeddingNetwork.build(config.model(), config.imageShape(), config.embeddingSize(),
-                Heads.create(config.loss(), config.classDim(), config.trainBatchSize()),
+        return EmbeddingNetwork.build(config.architecture(), Heads.create(config.loss(), config.classDim(), config.trainBatchSize()),
                 new Momentum(config.lr().baseLr(), config.lr().toDl4j(), MOMENTUM), L2, config.data().seed(),
                 DataType.FLOAT);
     }
@@ -210,6 +209,7 @@ public final class Trainer {
         info.put("model", config.model().name());
         info.put("embedding_vertex", embedding);
         info.put("embedding_size", config.embeddingSize());
+        info.put("stride_in_1x1", config.strideIn1x1());
         info.put("loss_name", config.loss().name().toString());
         info.put("config", config.toString());
         Path dir = Checkpoints.save(net, modelDir, t, info);

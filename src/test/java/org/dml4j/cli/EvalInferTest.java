@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import org.dml4j.cli.CommandLineTest.Run;
 import org.dml4j.data.TestData;
 import org.dml4j.eval.Npy;
+import org.dml4j.model.Checkpoints;
+import org.dml4j.model.PaddleParamsTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +63,15 @@ class EvalInferTest {
                 Files.readAllBytes(dir.resolve("f3/features.npy")));
         assertEquals(24, Files.readAllLines(dir.resolve("f1/paths.txt")).size());
         assertEquals("c101/0.png", Files.readAllLines(dir.resolve("f1/paths.txt")).get(0));
+
+        // the same weights as the original's per-parameter files give the same features, bit for bit
+        PaddleParamsTest.export(Checkpoints.load(dir.resolve("out/ResNet18/4"), false).net(), dir.resolve("paddle"));
+        Run imported = CommandLineTest.run(concat(new String[] {"infer", "--batch_size=5", "--seed=9",
+            "--pretrained_model", dir.resolve("paddle").toString(), "--output", dir.resolve("fp").toString()}, common));
+        assertEquals(0, imported.code(), imported.err());
+        assertTrue(imported.out().contains("skipped 0 (shape), 0 not in the source"), imported.out());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("f1/features.npy")),
+                Files.readAllBytes(dir.resolve("fp/features.npy")));
 
         Run fromFile = CommandLineTest.run("eval", "--data_dir", dir.toString(), "--features",
                 dir.resolve("f1/features.npy").toString(), "--labels", dir.resolve("f1/labels.txt").toString());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
@@ -21,7 +22,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class ResNetBuilderTest {
 
     private static ComputationGraph build(Backbone b, int size, int embedding) {
-        return EmbeddingNetwork.build(b, new ImageShape(3, size, size), embedding,
+        return EmbeddingNetwork.build(new Architecture(b, new ImageShape(3, size, size), embedding),
                 new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build(),
                 new Sgd(0.1), 1e-4, 1, DataType.FLOAT);
     }
@@ -129,5 +130,24 @@ class ResNetBuilderTest {
         assertTrue(acts.get("bn2a_branch2c").minNumber().doubleValue() < 0, "no ReLU before the sum");
         assertEquals(java.util.List.of("bn3a_branch2a_relu"),
                 net.getConfiguration().getVertexInputs().get("res3a_branch2b"));
+    }
+
+    @Test
+    void strideIn1x1MovesTheStrideToTheFirstConvAndIsRefusedForBasicBlocks() {
+        ComputationGraph net = EmbeddingNetwork.build(new Architecture(Backbone.ResNet50, new ImageShape(3, 32, 32), 0,
+                        true), new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), new Sgd(0.1), 1e-4, 1, DataType.FLOAT);
+        for (String block : new String[] {"res3a", "res4a", "res5a"}) {
+            assertArrayEquals(new int[] {2, 2}, ((ConvolutionLayer) ResNetBuilder.layerConf(net, block + "_branch2a")).getStride());
+            assertArrayEquals(new int[] {1, 1}, ((ConvolutionLayer) ResNetBuilder.layerConf(net, block + "_branch2b")).getStride());
+        }
+        assertArrayEquals(new int[] {1, 1}, ((ConvolutionLayer) ResNetBuilder.layerConf(net, "res2a_branch2a")).getStride());
+        assertTrue(ResNetBuilder.stridesIn1x1(net));
+        assertEquals(Backbone.ResNet50, ResNetBuilder.backboneOf(net));
+        assertArrayEquals(new long[] {1, 2048}, net.feedForward(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32), false)
+                .get(ResNetBuilder.POOL).shape());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Architecture(Backbone.ResNet18, new ImageShape(3, 32, 32), 0, true));
+        assertTrue(e.getMessage().contains("--stride_in_1x1=True"), e.getMessage());
     }
 }

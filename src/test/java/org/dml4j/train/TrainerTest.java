@@ -35,7 +35,7 @@ class TrainerTest {
 
     private TrainConfig config(Path data, Path out, LossName loss, int size, int batch, int total, int testStep,
                                int saveStep, String lrSteps, String checkpoint) {
-        return new TrainConfig(Backbone.ResNet18, 0, batch, 50, new ImageShape(3, size, size), 4,
+        return new TrainConfig(Backbone.ResNet18, 0, false, batch, 50, new ImageShape(3, size, size), 4,
                 LrSchedule.parse(0.02, "piecewise_decay", lrSteps), total, 1, testStep, saveStep, false, null,
                 checkpoint, out, LossConfig.elem(loss, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
     }
@@ -97,7 +97,7 @@ class TrainerTest {
         Path data = TestData.stripes(dir.resolve("data"), 4, 40, 16, 16, 3);
         TrainConfig elem = config(data, dir.resolve("elem"), LossName.ARCMARGIN, 16, 32, 60, 1000, 1000, "45", null);
         run(elem);
-        TrainConfig pair = new TrainConfig(Backbone.ResNet18, 0, 16, 50, new ImageShape(3, 16, 16), 4,
+        TrainConfig pair = new TrainConfig(Backbone.ResNet18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
                 LrSchedule.parse(0.0001, "piecewise_decay", "30"), 30, 5, 30, 1000, false,
                 dir.resolve("elem/ResNet18/60").toString(), null, dir.resolve("pair"),
                 LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), false, new DataConfig(data, 0, 2));
@@ -117,7 +117,7 @@ class TrainerTest {
     @Test
     void aDivergingRunStopsAndNamesTheIterationAndTheLastCheckpoint() throws IOException {
         Path data = TestData.stripes(dir.resolve("data"), 4, 6, 2, 16, 6);
-        TrainConfig c = new TrainConfig(Backbone.ResNet18, 0, 8, 50, new ImageShape(3, 16, 16), 4,
+        TrainConfig c = new TrainConfig(Backbone.ResNet18, 0, false, 8, 50, new ImageShape(3, 16, 16), 4,
                 LrSchedule.parse(1e9, "piecewise_decay", ""), 40, 1, 1000, 1, false, null, null, dir.resolve("out"),
                 LossConfig.elem(LossName.SOFTMAX, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
