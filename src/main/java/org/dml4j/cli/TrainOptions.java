@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.dml4j.data.DataConfig;
 import org.dml4j.loss.LossConfig;
+import org.dml4j.model.Devices;
 import org.dml4j.train.LrSchedule;
 import org.dml4j.train.TrainConfig;
 import picocli.CommandLine.Mixin;
@@ -53,6 +54,13 @@ final class TrainOptions {
             description = "Save a checkpoint every N iterations. Default: ${DEFAULT-VALUE}.")
     int saveIterStep;
 
+    @Option(names = {"--num_devices", "--num-devices"}, paramLabel = "N",
+            description = "Data-parallel replicas: the batch is split into N equal shares of whole class blocks,"
+                    + " one per GPU (CUDA build) or worker thread (CPU), each with its own loss and BatchNorm"
+                    + " statistics, gradients averaged every step. 0: every visible GPU with --use_gpu=True,"
+                    + " else 1. Default: ${DEFAULT-VALUE}.")
+    int numDevices;
+
     @Option(names = "--checkpoint", paramLabel = "PATH",
             description = "Checkpoint folder to resume from exactly (parameters, optimiser state, schedule and sample"
                     + " stream), or 'latest' for the newest complete one under model_save_dir/model. Default: None.")
@@ -69,7 +77,8 @@ final class TrainOptions {
     TrainConfig toConfig(LossConfig loss, boolean enableCe, DataConfig data) {
         return new TrainConfig(network.backbone(), network.embeddingSize, network.strideIn1x1.value(), trainBatchSize, testBatchSize,
                 network.shape(), classDim, LrSchedule.parse(lr, lrStrategy, lrSteps), totalIterNum, displayIterStep,
-                testIterStep, saveIterStep, network.useGpu.value(), network.pretrainedModel, checkpoint, modelSaveDir,
+                testIterStep, saveIterStep, network.useGpu.value(),
+                Devices.replicas(numDevices, network.useGpu.value()), network.pretrainedModel, checkpoint, modelSaveDir,
                 loss, enableCe, data);
     }
 
@@ -81,7 +90,7 @@ final class TrainOptions {
         Map<String, String> all = new HashMap<>(NetworkOptions.DEFAULTS);
         all.putAll(Map.of(
                 "--test_batch_size", "50", "--class_dim", "11318", "--lr_strategy", "piecewise_decay",
-                "--display_iter_step", "10", "--model_save_dir", "output"));
+                "--display_iter_step", "10", "--model_save_dir", "output", "--num_devices", "0"));
         all.putAll(specific);
         return all;
     }

@@ -43,7 +43,8 @@ public final class TrainPairCommand extends PipelineCommand {
 
     @Option(names = {"--num_shards", "--num-shards"}, paramLabel = "N",
             description = "Compute the loss inside N equal consecutive shards of each batch and average, as the"
-                    + " original did per GPU. Default: ${DEFAULT-VALUE}.")
+                    + " original did per GPU; with --num_devices D, a multiple of D (1 means one per device)."
+                    + " Default: ${DEFAULT-VALUE}.")
     int numShards;
 
     @Override

@@ -49,4 +49,10 @@ public record LossConfig(LossName name, double arcScale, double arcMarginRadians
                                   int numShards) {
         return new LossConfig(name, 80.0, 0.15, false, samplesEachClass, margin, npairsRegLambda, numShards);
     }
+
+    /** The same loss computed in {@code shards} shards. */
+    public LossConfig withShards(int shards) {
+        return new LossConfig(name, arcScale, arcMarginRadians, arcEasyMargin, samplesEachClass, margin, npairsRegLambda,
+                shards);
+    }
 }

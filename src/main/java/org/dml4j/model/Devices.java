@@ -31,4 +31,15 @@ public final class Devices {
                     + " CUDA 11.6 machine.");
         }
     }
+
+    /**
+     * How many data-parallel replicas {@code --num_devices} asks for: the number itself, or for 0
+     * every visible GPU (CUDA_VISIBLE_DEVICES, else all) with {@code --use_gpu=True}, else 1.
+     */
+    public static int replicas(int numDevices, boolean useGpu) {
+        if (numDevices > 0) {
+            return numDevices;
+        }
+        return useGpu && cudaBuild() ? org.nd4j.linalg.factory.Nd4j.getAffinityManager().getNumberOfDevices() : 1;
+    }
 }

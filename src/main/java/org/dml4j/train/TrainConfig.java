@@ -10,11 +10,13 @@ import org.dml4j.model.Backbone;
 
 /**
  * Everything one training run needs: train-elem and train-pair differ only in the loss.
- * Flag semantics are the original's (spec §2.2–2.3, §6).
+ * Flag semantics are the original's (spec §2.2–2.3, §6). With {@code numDevices} > 1 the batch is
+ * split into that many equal shares (see {@link DataParallel}) and the loss has at least one shard
+ * per device.
  */
 public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1, int trainBatchSize, int testBatchSize,
                           ImageShape imageShape, int classDim, LrSchedule lr, int totalIterNum,
-                          int displayIterStep, int testIterStep, int saveIterStep, boolean useGpu,
+                          int displayIterStep, int testIterStep, int saveIterStep, boolean useGpu, int numDevices,
                           String pretrainedModel, String checkpoint, Path modelSaveDir, LossConfig loss,
                           boolean enableCe, DataConfig data) {
 
@@ -26,6 +28,17 @@ public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1
         positive("--test_iter_step", testIterStep);
         positive("--save_iter_step", saveIterStep);
         architecture();
+        positive("--num_devices", numDevices);
+        if (trainBatchSize % numDevices != 0) {
+            throw new IllegalArgumentException("--train_batch_size " + trainBatchSize + " does not split into "
+                    + numDevices + " equal device shares (--num_devices " + numDevices + ")");
+        }
+        if (loss.numShards() == 1) {
+            loss = loss.withShards(numDevices);     // one loss shard per device, as the original
+        } else if (loss.numShards() % numDevices != 0) {
+            throw new IllegalArgumentException("--num_shards " + loss.numShards() + " does not split over --num_devices "
+                    + numDevices + " (it must be a multiple of it)");
+        }
         if (totalIterNum < 0) {
             throw new IllegalArgumentException("--total_iter_num must be >= 0, got " + totalIterNum);
         }

@@ -12,6 +12,7 @@ import org.dml4j.data.BatchLoader;
 import org.dml4j.eval.FeatureExtractor;
 import org.dml4j.eval.Retrieval;
 import org.dml4j.loss.Heads;
+import org.dml4j.loss.LossConfig;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.Helpers;
@@ -65,9 +66,21 @@ public final class Trainer {
         return t.net;
     }
 
+    private static double[] plus(double[] a, double[] b) {
+        double[] s = a.clone();
+        for (int i = 0; i < s.length; i++) {
+            s[i] += b[i];
+        }
+        return s;
+    }
+
     /** The freshly initialised network this configuration trains (same seed, same weights). */
     public static ComputationGraph initialNetwork(TrainConfig config) {
-        return EmbeddingNetwork.build(config.architecture(), Heads.create(config.loss(), config.classDim(), config.trainBatchSize()),
+        // with several devices each replica's head sees its share of the batch and its share of the shards
+        int devices = config.numDevices();
+        LossConfig perDevice = config.loss().withShards(config.loss().numShards() / devices);
+        return EmbeddingNetwork.build(config.architecture(), Heads.create(perDevice, config.classDim(),
+                        config.trainBatchSize() / devices),
                 new Momentum(config.lr().baseLr(), config.lr().toDl4j(), MOMENTUM), L2, config.data().seed(),
                 DataType.FLOAT);
     }
@@ -81,6 +94,11 @@ public final class Trainer {
             if (model != null && !model.equals(config.model().name())) {
                 throw new IllegalArgumentException("--checkpoint " + config.checkpoint() + " holds a " + model
                         + ", not --model=" + config.model());
+            }
+            Object devices = loaded.info().get("num_devices");
+            if (devices instanceof Number n && n.intValue() != config.numDevices()) {
+                throw new IllegalArgumentException("--checkpoint " + config.checkpoint() + " was trained with --num_devices "
+                        + n + "; resume with the same value (its loss layer is built for that share of the batch)");
             }
             net = loaded.net();
             first = loaded.iteration() + 1;
@@ -112,25 +130,46 @@ public final class Trainer {
         }
     }
 
-    private void steps() {
-        boolean pair = config.loss().name().pair();
-        String[] metricNames = pair ? new String[] {"recall"} : new String[] {"acc1", "acc5"};
-        // Returns the loss (train-elem: from the head's logits) or, for the pair losses, the
-        // regularisation term at forward time, which the layer's score includes; then the metrics.
-        ForwardCapture capture = new ForwardCapture(embedding, (features, labels) -> {
+    /**
+     * Captures, from a network's forward pass, the loss (train-elem: from the head's logits) or,
+     * for the pair losses, the regularisation term at forward time (which the layer's score
+     * includes), then the metrics.
+     */
+    private ForwardCapture captureFor(ComputationGraph n, boolean pair) {
+        return new ForwardCapture(embedding, (features, labels) -> {
             if (pair) {
-                return new double[] {net.calcRegularizationScore(true), Retrieval.recallAt1(features, labels)};
+                return new double[] {n.calcRegularizationScore(true), Retrieval.recallAt1(features, labels)};
             }
-            INDArray logits = Heads.accuracyLogits(net.getLayer(EmbeddingNetwork.HEAD), features, labels);
+            INDArray logits = Heads.accuracyLogits(n.getLayer(EmbeddingNetwork.HEAD), features, labels);
             double[] acc = Heads.topKAccuracy(logits, labels, 1, 5);
             return new double[] {Heads.crossEntropy(logits, labels), acc[0], acc[1]};
         });
-        net.setListeners(capture);
+    }
+
+    /** Loss then metrics of one network's (share of a) step. */
+    private static double[] stepResult(double[] captured, double score, int size, boolean pair) {
+        double[] r = captured.clone();
+        if (pair) {      // a SameDiff output layer's score is (loss sum + regularisation) / batch size
+            r[0] = score - captured[0] / size;
+        }
+        return r;
+    }
+
+    private void steps() {
+        boolean pair = config.loss().name().pair();
+        String[] metricNames = pair ? new String[] {"recall"} : new String[] {"acc1", "acc5"};
+        int devices = config.numDevices();
+        ForwardCapture capture = captureFor(net, pair);
+        DataParallel parallel = devices > 1 ? new DataParallel(net, devices, n -> captureFor(n, pair)) : null;
+        if (parallel == null) {
+            net.setListeners(capture);
+        }
         DisplayStats stats = new DisplayStats(config.displayIterStep(), metricNames);
         int crop = config.imageShape().cropSize();
         long runStart = System.nanoTime();
         long total = config.totalIterNum();
-        try (BatchLoader loader = data.trainBatches(first);
+        try (DataParallel closeParallel = parallel;
+             BatchLoader loader = data.trainBatches(first);
              MetricsLog metrics = new MetricsLog(modelDir.resolve("metrics.csv"), first > 0, metricNames)) {
             for (long t = first; t <= total; t++) {
                 Batch b = loader.next();
@@ -138,21 +177,31 @@ public final class Trainer {
                 INDArray y = Heads.labels(config.loss().name(), b.labels(), config.classDim(), DataType.FLOAT);
                 double lr = config.lr().lrAt(t);
                 long start = System.nanoTime();
-                capture.expect(b.labels());
-                MultiDataSet step = new MultiDataSet(new INDArray[] {x}, new INDArray[] {y});
+                double[][] result = new double[1][];
+                Runnable fit = parallel == null ? () -> {
+                    capture.expect(b.labels());
+                    net.fit(new MultiDataSet(new INDArray[] {x}, new INDArray[] {y}));
+                    result[0] = stepResult(capture.result(), net.score(), b.size(), pair);
+                } : () -> result[0] = parallel.step(x, y, b.labels()).stream()
+                        .map(sh -> stepResult(sh.capture(), sh.score(), sh.size(), pair))
+                        .reduce(new double[metricNames.length + 1], Trainer::plus);
                 if (t == first) {
-                    SameDiffQuiet.run(() -> net.fit(step));
+                    SameDiffQuiet.run(fit);
                 } else {
-                    net.fit(step);
+                    fit.run();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 if (t == first) {
                     LOG.info("layer helpers: {}", Helpers.summary(net));
                 }
-                double[] r = capture.result();
+                double[] r = result[0];
+                if (parallel != null) {     // the mean over devices, as the original prints it
+                    for (int i = 0; i < r.length; i++) {
+                        r[i] /= devices;
+                    }
+                }
                 double[] m = Arrays.copyOfRange(r, 1, r.length);
-                // a SameDiff output layer's score is (loss sum + regularisation) / batch size
-                double loss = pair ? net.score() - r[0] / b.size() : r[0];
+                double loss = r[0];
                 lastLoss = loss;
                 if (!Double.isFinite(loss) || !Checkpoints.finite(net)) {
                     throw new IllegalStateException("iteration " + t + ": the loss is " + loss
@@ -210,6 +259,7 @@ public final class Trainer {
         info.put("embedding_vertex", embedding);
         info.put("embedding_size", config.embeddingSize());
         info.put("stride_in_1x1", config.strideIn1x1());
+        info.put("num_devices", config.numDevices());
         info.put("loss_name", config.loss().name().toString());
         info.put("config", config.toString());
         Path dir = Checkpoints.save(net, modelDir, t, info);

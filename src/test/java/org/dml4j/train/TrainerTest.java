@@ -1,6 +1,7 @@
 package org.dml4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -36,7 +37,7 @@ class TrainerTest {
     private TrainConfig config(Path data, Path out, LossName loss, int size, int batch, int total, int testStep,
                                int saveStep, String lrSteps, String checkpoint) {
         return new TrainConfig(Backbone.ResNet18, 0, false, batch, 50, new ImageShape(3, size, size), 4,
-                LrSchedule.parse(0.02, "piecewise_decay", lrSteps), total, 1, testStep, saveStep, false, null,
+                LrSchedule.parse(0.02, "piecewise_decay", lrSteps), total, 1, testStep, saveStep, false, 1, null,
                 checkpoint, out, LossConfig.elem(loss, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
     }
 
@@ -98,7 +99,7 @@ class TrainerTest {
         TrainConfig elem = config(data, dir.resolve("elem"), LossName.ARCMARGIN, 16, 32, 60, 1000, 1000, "45", null);
         run(elem);
         TrainConfig pair = new TrainConfig(Backbone.ResNet18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
-                LrSchedule.parse(0.0001, "piecewise_decay", "30"), 30, 5, 30, 1000, false,
+                LrSchedule.parse(0.0001, "piecewise_decay", "30"), 30, 5, 30, 1000, false, 1,
                 dir.resolve("elem/ResNet18/60").toString(), null, dir.resolve("pair"),
                 LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), false, new DataConfig(data, 0, 2));
         String log = run(pair);
@@ -118,7 +119,7 @@ class TrainerTest {
     void aDivergingRunStopsAndNamesTheIterationAndTheLastCheckpoint() throws IOException {
         Path data = TestData.stripes(dir.resolve("data"), 4, 6, 2, 16, 6);
         TrainConfig c = new TrainConfig(Backbone.ResNet18, 0, false, 8, 50, new ImageShape(3, 16, 16), 4,
-                LrSchedule.parse(1e9, "piecewise_decay", ""), 40, 1, 1000, 1, false, null, null, dir.resolve("out"),
+                LrSchedule.parse(1e9, "piecewise_decay", ""), 40, 1, 1000, 1, false, 1, null, null, dir.resolve("out"),
                 LossConfig.elem(LossName.SOFTMAX, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> run(c));
@@ -134,5 +135,20 @@ class TrainerTest {
                 BatchLoader.inOrder(test, new ImageTransform(c.imageShape().cropSize(), false), 16, 2),
                 c.imageShape().cropSize(), null);
         return Retrieval.recallAt1(f.features(), f.labels());
+    }
+
+    @Test
+    void twoWorkerCopiesTrainAPairLossAndAResumeMustKeepTheirNumber() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 4, 12, 2, 16, 5);
+        java.util.function.BiFunction<Integer, String, TrainConfig> pair = (devices, checkpoint) -> new TrainConfig(
+                Backbone.ResNet18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
+                LrSchedule.parse(0.001, "piecewise_decay", ""), 4, 1, 1000, 2, false, devices, null, checkpoint,
+                dir.resolve("dp"), LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), false, new DataConfig(data, 0, 2));
+        String log = run(pair.apply(2, null));
+        assertTrue(log.matches("(?s).*trainbatch 4, lr 0.001000, loss [0-9.]+, recall [0-9.]+.*"), log);
+        assertTrue(Checkpoints.finite(Checkpoints.load(dir.resolve("dp/ResNet18/4"), false).net()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run(pair.apply(1, dir.resolve("dp/ResNet18/2").toString())));
+        assertTrue(e.getMessage().contains("was trained with --num_devices 2"), e.getMessage());
     }
 }
