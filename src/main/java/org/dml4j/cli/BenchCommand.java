@@ -5,16 +5,17 @@ import java.util.concurrent.Callable;
 import org.dml4j.data.DataBenchmark;
 import org.dml4j.eval.KnnBenchmark;
 import org.dml4j.model.Backbone;
-import org.dml4j.train.TrainBenchmark;
+import org.dml4j.train.ModelBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Benchmarks that print figures; never run by the tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         description = "Measure throughput.", subcommands = {BenchCommand.DataCommand.class, BenchCommand.TrainCommand.class,
-            BenchCommand.KnnCommand.class})
+            BenchCommand.InferCommand.class, BenchCommand.KnnCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -55,13 +56,8 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
-            description = "Training-step images/s of a backbone with an ArcFace head (1000 classes) on synthetic"
-                    + " input, and peak resident memory. Run one configuration per process for a clean peak.")
-    static final class TrainCommand implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    /** The options train and infer share. */
+    static final class ModelOptions {
         @Option(names = "--model", defaultValue = "ResNet50", description = "Backbone. Default: ${DEFAULT-VALUE}.")
         String model;
 
@@ -81,10 +77,49 @@ final class BenchCommand implements Runnable {
                 description = "Let DL4J use its oneDNN layer helpers. Default: ${DEFAULT-VALUE}.")
         PyBool helpers;
 
+        @Option(names = "--profile", description = "Also print the forward pass's time per layer kind.")
+        boolean profile;
+
+        ModelBenchmark.Setup setup(int devices) {
+            return new ModelBenchmark.Setup(Backbone.parse(model), size, batch, warmup, steps, helpers.value(), devices,
+                    profile);
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+            description = "Training-step images/s of a backbone with an ArcFace head (1000 classes) on synthetic"
+                    + " input, and peak resident memory. Run one configuration per process for a clean peak.")
+    static final class TrainCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--devices", defaultValue = "1",
+                description = "Data-parallel worker copies (as train --num_devices). Default: ${DEFAULT-VALUE}.")
+        int devices;
+
         @Override
         public Integer call() {
-            TrainBenchmark.run(Backbone.parse(model), size, batch, warmup, steps, helpers.value(),
-                    spec.commandLine().getOut());
+            ModelBenchmark.train(options.setup(devices), spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "infer", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+            description = "Inference images/s of a backbone (pooled features, as eval and infer) on synthetic input,"
+                    + " and peak resident memory. Run one configuration per process for a clean peak.")
+    static final class InferCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ModelOptions options;
+
+        @Override
+        public Integer call() {
+            ModelBenchmark.infer(options.setup(1), spec.commandLine().getOut());
             return ExitCodes.OK;
         }
     }

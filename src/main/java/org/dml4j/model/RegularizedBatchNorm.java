@@ -1,6 +1,12 @@
 package org.dml4j.model;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
@@ -16,6 +22,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * {@code activate()} returns the normalised values), so the ReLU is a separate layer.
  */
 public class RegularizedBatchNorm extends BatchNormalization {
+    /** Apply ReLU after normalising, inside this layer ({@link ReluBatchNormLayer}). */
+    private boolean reluAfter;
 
     /** For JSON deserialisation. */
     public RegularizedBatchNorm() {
@@ -37,6 +45,39 @@ public class RegularizedBatchNorm extends BatchNormalization {
         bn.cnn2DFormat = CNN2DFormat.NCHW;
         bn.setActivationFn(Activation.IDENTITY.getActivationFunction());   // M2.1 would ignore any other
         return bn;
+    }
+
+    /** The same layer with ReLU applied after normalising (in place, in this layer). */
+    public RegularizedBatchNorm withRelu() {
+        RegularizedBatchNorm bn = clone();
+        bn.reluAfter = true;
+        return bn;
+    }
+
+    public boolean isReluAfter() {
+        return reluAfter;
+    }
+
+    public void setReluAfter(boolean reluAfter) {
+        this.reluAfter = reluAfter;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> listeners, int index,
+                                                       INDArray paramsView, boolean initializeParams,
+                                                       DataType dataType) {
+        if (!reluAfter) {
+            return super.instantiate(conf, listeners, index, paramsView, initializeParams, dataType);
+        }
+        ReluBatchNormLayer layer = new ReluBatchNormLayer(conf, dataType);
+        layer.setListeners(listeners);
+        layer.setIndex(index);
+        layer.setParamsViewArray(paramsView);
+        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
     }
 
     @Override

@@ -34,6 +34,7 @@ public final class ResNetBuilder {
     /** The optional embedding layer. */
     public static final String EMBEDDING = "fc_0";
 
+    private static final boolean FUSE_RELU = Boolean.getBoolean("dml4j.fuseRelu");
     private static final double BN_DECAY = 0.9;
     private static final double BN_EPS = 1e-5;
     private static final int[] STAGE_WIDTHS = {64, 128, 256, 512};
@@ -146,10 +147,12 @@ public final class ResNetBuilder {
                 .padding(padding, padding).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Truncate)
                 .activation(Activation.IDENTITY).weightInit(WeightInit.RELU).build(), in);
         String bnName = convName.equals("conv1") ? "bn_conv1" : "bn" + convName.substring(3);
-        graph.addLayer(bnName, RegularizedBatchNorm.of(BN_DECAY, BN_EPS), convName);
-        if (activation == Activation.IDENTITY) {
+        RegularizedBatchNorm bn = RegularizedBatchNorm.of(BN_DECAY, BN_EPS);
+        if (activation == Activation.IDENTITY || FUSE_RELU) {
+            graph.addLayer(bnName, activation == Activation.IDENTITY ? bn : bn.withRelu(), convName);
             return bnName;
         }
+        graph.addLayer(bnName, bn, convName);
         // A layer of its own: DL4J M2.1's BatchNormalization ignores its activation function
         // (activate() returns the normalised values), so a ReLU configured on it never ran.
         graph.addLayer(bnName + "_relu", new ActivationLayer.Builder().activation(activation).build(), bnName);

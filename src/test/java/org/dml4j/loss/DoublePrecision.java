@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Runs a test class with ND4J's default data type set to double (for gradient checks), then restores it. */
-final class DoublePrecision implements BeforeAllCallback, AfterAllCallback {
+public final class DoublePrecision implements BeforeAllCallback, AfterAllCallback {
     private DataType previous;
 
     @Override

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# dml4j against PyTorch on this machine: ResNet50 training (ArcFace head, momentum SGD) and
+# inference on synthetic input, 3x224x224 batch 8 and 3x64x64 batch 32, each configuration in its
+# own process, ours and theirs back to back so both see the same load. Prints images/s, peak
+# resident memory and the dml4j/torch ratios, with the data loader's images/s for the same crops,
+# and writes the table into docs/PERFORMANCE.md between its table markers.
+# Needs Debian's python3-torch and python3-torchvision (apt-get install -y python3-torch python3-torchvision).
+# Usage: scripts/bench_vs_torch.sh [--steps N]      (RESULTS_FILE=path to write elsewhere)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+steps=5
+[ "${1:-}" = "--steps" ] && steps="$2"
+results="${RESULTS_FILE:-docs/PERFORMANCE.md}"
+python=/usr/bin/python3
+if ! "$python" -c "import torch, torchvision" 2>/dev/null; then
+  echo "bench_vs_torch.sh: PyTorch is missing; install it with: apt-get install -y python3-torch python3-torchvision" >&2
+  exit 1
+fi
+
+rate() { sed -n 's/.* \([0-9.]*\) images\/s.*/\1/p' | head -n 1; }
+rss_mb() { sed -n 's/.*peak RSS \([0-9]*\) kB.*/\1/p' | head -n 1 | awk '{printf "%.0f", $1 / 1024}'; }
+
+rows=()
+for mode in train infer; do
+  for shape in "224 8" "64 32"; do
+    read -r size batch <<<"$shape"
+    ours=$(bin/dml4j bench "$mode" --size "$size" --batch "$batch" --steps "$steps" 2>/dev/null | grep "^$mode ")
+    theirs=$("$python" scripts/bench_torch.py "$mode" --size "$size" --batch "$batch" --steps "$steps" 2>/dev/null)
+    echo "$ours"
+    echo "$theirs"
+    rows+=("$mode|$size|$batch|$(rate <<<"$ours")|$(rate <<<"$theirs")|$(rss_mb <<<"$ours")|$(rss_mb <<<"$theirs")")
+  done
+done
+loader=()
+for crop in 224 64; do
+  rate_loader=$(bin/dml4j bench data --crop "$crop" --threads 2 --count 300 2>/dev/null | awk '$1 == "train" {print $3}')
+  loader+=("$crop|$rate_loader")
+done
+
+table=$(
+  echo "Measured by \`scripts/bench_vs_torch.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')),"
+  echo "$(java -version 2>&1 | head -n 1), PyTorch $("$python" -c 'import torch; print(torch.__version__)') with $(nproc) threads; median of $steps steps after 2 warm-up steps."
+  echo
+  echo "| run | dml4j images/s | torch images/s | dml4j / torch | dml4j peak RSS (MB) | torch peak RSS (MB) | memory ratio |"
+  echo "|---|---|---|---|---|---|---|"
+  for row in "${rows[@]}"; do
+    IFS='|' read -r mode size batch ours theirs rss_ours rss_theirs <<<"$row"
+    awk -v m="$mode" -v s="$size" -v b="$batch" -v o="$ours" -v t="$theirs" -v ro="$rss_ours" -v rt="$rss_theirs" \
+      'BEGIN { printf "| %s 3x%sx%s batch %s | %.2f | %.2f | %.2f | %d | %d | %.2f |\n", m, s, s, b, o, t, o / t, ro, rt, ro / rt }'
+  done
+  echo
+  echo "Data loader (\`bin/dml4j bench data\`, 2 threads, synthetic 500x500 JPEGs, train preprocessing):"
+  for row in "${loader[@]}"; do
+    IFS='|' read -r crop r <<<"$row"
+    echo "crop $crop: $r images/s."
+  done
+)
+echo
+echo "$table"
+if [ -f "$results" ] && grep -q '<!-- table:begin -->' "$results"; then
+  awk -v table="$table" '
+    /<!-- table:begin -->/ { print; print table; skip = 1; next }
+    /<!-- table:end -->/ { skip = 0 }
+    !skip { print }' "$results" > "$results.tmp" && mv "$results.tmp" "$results"
+  echo "written to $results"
+fi

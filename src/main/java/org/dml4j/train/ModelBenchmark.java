@@ -1,0 +1,149 @@
+package org.dml4j.train;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.dml4j.data.ImageShape;
+import org.dml4j.eval.KnnBenchmark;
+import org.dml4j.loss.ArcMarginLayer;
+import org.dml4j.loss.Heads;
+import org.dml4j.model.Architecture;
+import org.dml4j.model.Backbone;
+import org.dml4j.model.EmbeddingNetwork;
+import org.dml4j.model.Helpers;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Model throughput on synthetic input, for {@code bench train|infer} and scripts/bench_vs_torch.sh:
+ * a backbone with an ArcFace head (1000 classes, s = 80, m = 0.15) trained with momentum SGD, or
+ * the backbone alone in inference mode; warm-up steps, then the median of measured steps, in
+ * images/s, with the process's peak resident memory. Optionally a forward-pass profile summed per
+ * layer kind, to see where the time goes.
+ */
+public final class ModelBenchmark {
+    private static final int CLASSES = 1000;
+
+    private ModelBenchmark() {
+    }
+
+    /** What one run measures. */
+    public record Setup(Backbone backbone, int size, int batch, int warmup, int steps, boolean helpers, int devices,
+                        boolean profile) {
+    }
+
+    /** Training steps (forward, backward, update); with {@code devices} > 1 through {@link DataParallel}. */
+    public static void train(Setup s, PrintWriter out) {
+        System.setProperty("org.eclipse.deeplearning4j.helpers.disable", Boolean.toString(!s.helpers()));
+        ComputationGraph net = EmbeddingNetwork.build(new Architecture(s.backbone(), new ImageShape(3, s.size(), s.size()), 0),
+                new ArcMarginLayer(CLASSES, 80, 0.15, false), new Momentum(0.01, null, 0.9), Trainer.L2, 0,
+                DataType.FLOAT);
+        INDArray x = Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size());
+        int[] labels = new int[s.batch()];
+        Arrays.setAll(labels, i -> i % CLASSES);
+        INDArray y = Heads.oneHot(labels, CLASSES, DataType.FLOAT);
+        MultiDataSet step = new MultiDataSet(new INDArray[] {x}, new INDArray[] {y});
+        DataParallel parallel = s.devices() > 1 ? new DataParallel(net, s.devices(),
+                n -> new ForwardCapture(org.dml4j.model.ResNetBuilder.POOL, (f, l) -> new double[] {0})) : null;
+        Runnable run = parallel == null ? () -> net.fit(step) : () -> parallel.step(x, y, labels);
+        double median = time(run, s);
+        out.printf("train %s 3x%dx%d batch %d, helpers %s, devices %d: median step %.3f s, %.2f images/s, peak RSS %s%n",
+                s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off", s.devices(), median,
+                s.batch() / median, KnnBenchmark.peakRss());
+        out.printf("  layer helpers: %s%n", Helpers.summary(net));
+        if (s.profile()) {
+            profile(net, x, true, s, out);
+        }
+        if (parallel != null) {
+            parallel.close();
+        }
+        out.flush();
+    }
+
+    /** Inference: the pooled features of a batch, as eval and infer compute them. */
+    public static void infer(Setup s, PrintWriter out) {
+        System.setProperty("org.eclipse.deeplearning4j.helpers.disable", Boolean.toString(!s.helpers()));
+        ComputationGraph net = EmbeddingNetwork.forInference(
+                new Architecture(s.backbone(), new ImageShape(3, s.size(), s.size()), 0), 0);
+        INDArray x = Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size());
+        double median = time(() -> net.output(false, x), s);
+        out.printf("infer %s 3x%dx%d batch %d, helpers %s: median step %.3f s, %.2f images/s, peak RSS %s%n",
+                s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off", median, s.batch() / median,
+                KnnBenchmark.peakRss());
+        if (s.profile()) {
+            profile(net, x, false, s, out);
+        }
+        out.flush();
+    }
+
+    private static double time(Runnable step, Setup s) {
+        double[] seconds = new double[s.steps()];
+        for (int i = 0; i < s.warmup() + s.steps(); i++) {
+            long start = System.nanoTime();
+            if (i == 0) {
+                SameDiffQuiet.run(step);
+            } else {
+                step.run();
+            }
+            if (i >= s.warmup()) {
+                seconds[i - s.warmup()] = (System.nanoTime() - start) / 1e9;
+            }
+        }
+        Arrays.sort(seconds);
+        return seconds[s.steps() / 2];
+    }
+
+    /**
+     * Runs the forward pass vertex by vertex (the head left out) and prints the median time per
+     * layer kind: where a forward pass spends its time, and how much of it is convolution.
+     */
+    private static void profile(ComputationGraph net, INDArray x, boolean training, Setup s, PrintWriter out) {
+        GraphVertex[] vertices = net.getVertices();
+        int[] order = net.topologicalSortOrder();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        Map<String, double[]> perKind = new TreeMap<>();
+        int reps = Math.max(3, s.steps());
+        for (int rep = 0; rep < reps; rep++) {
+            INDArray[] outputs = new INDArray[vertices.length];
+            for (int idx : order) {
+                GraphVertex v = vertices[idx];
+                if (v.isInputVertex()) {
+                    outputs[idx] = x;
+                    continue;
+                }
+                if (v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
+                    continue;
+                }
+                VertexIndices[] in = v.getInputVertices();
+                for (int i = 0; i < in.length; i++) {
+                    v.setInput(i, outputs[in[i].getVertexIndex()], mgr);
+                }
+                long start = System.nanoTime();
+                outputs[idx] = v.doForward(training, mgr);
+                double secs = (System.nanoTime() - start) / 1e9;
+                String kind = v.hasLayer() ? v.getLayer().conf().getLayer().getClass().getSimpleName()
+                        : v.getClass().getSimpleName();
+                perKind.computeIfAbsent(kind, k -> new double[reps])[rep] += secs;
+            }
+        }
+        double total = perKind.values().stream().mapToDouble(t -> median(t)).sum();
+        out.printf("  forward profile (%s mode, median of %d, per layer kind): total %.3f s%n",
+                training ? "training" : "inference", reps, total);
+        perKind.entrySet().stream().sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
+                .forEach(e -> out.printf("    %-28s %8.4f s  %5.1f %%%n", e.getKey(), median(e.getValue()),
+                        100 * median(e.getValue()) / total));
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+}
