@@ -50,7 +50,7 @@ public final class EmbeddingNetwork {
                 .graphBuilder()
                 .addInputs(ResNetBuilder.INPUT)
                 .setInputTypes(InputType.convolutional(arch.shape().height(), arch.shape().width(),
-                        arch.shape().channels(), ResNetBuilder.FORMAT));
+                        arch.shape().channels()));
         String embedding = ResNetBuilder.addBackbone(g, arch);
         g.addLayer(HEAD, head, embedding).setOutputs(HEAD);
         ComputationGraphConfiguration conf = g.build();

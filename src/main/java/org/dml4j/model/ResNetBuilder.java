@@ -1,7 +1,6 @@
 package org.dml4j.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -36,8 +35,6 @@ public final class ResNetBuilder {
     public static final String EMBEDDING = "fc_0";
 
     private static final boolean FUSE_RELU = Boolean.getBoolean("dml4j.fuseRelu");
-    /** Experiment (docs/PERFORMANCE.md): channels-last layout throughout; input must then be [N, H, W, C]. */
-    public static final CNN2DFormat FORMAT = Boolean.getBoolean("dml4j.nhwc") ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
     private static final double BN_DECAY = 0.9;
     private static final double BN_EPS = 1e-5;
     private static final int[] STAGE_WIDTHS = {64, 128, 256, 512};
@@ -60,7 +57,7 @@ public final class ResNetBuilder {
         int embeddingSize = arch.embeddingSize();
         ResNetBuilder b = new ResNetBuilder(graph, arch.strideIn1x1());
         String x = b.convBn("conv1", INPUT, 64, 7, 2, 3, Activation.RELU);
-        graph.addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).dataFormat(FORMAT).kernelSize(3, 3).stride(2, 2)
+        graph.addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
                 .padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(), x);
         x = "pool1";
         int channels = 64;
@@ -75,8 +72,7 @@ public final class ResNetBuilder {
                 channels = backbone.bottleneck() ? 4 * STAGE_WIDTHS[stage] : STAGE_WIDTHS[stage];
             }
         }
-        graph.addLayer(POOL, new GlobalPoolingLayer.Builder(PoolingType.AVG)
-                .poolingDimensions(FORMAT == CNN2DFormat.NHWC ? new int[] {1, 2} : new int[] {2, 3}).build(), x);
+        graph.addLayer(POOL, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
         if (embeddingSize == 0) {
             return POOL;
         }
@@ -147,12 +143,11 @@ public final class ResNetBuilder {
     /** A bias-free convolution, its BatchNorm and, unless IDENTITY, the activation after it ({@code <bn>_relu}). */
     private String convBn(String convName, String in, int channels, int kernel, int stride, int padding,
                           Activation activation) {
-        graph.addLayer(convName, new ConvolutionLayer.Builder(kernel, kernel).dataFormat(FORMAT).stride(stride, stride)
+        graph.addLayer(convName, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(padding, padding).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Truncate)
                 .activation(Activation.IDENTITY).weightInit(WeightInit.RELU).build(), in);
         String bnName = convName.equals("conv1") ? "bn_conv1" : "bn" + convName.substring(3);
         RegularizedBatchNorm bn = RegularizedBatchNorm.of(BN_DECAY, BN_EPS);
-        bn.setCnn2DFormat(FORMAT);
         if (activation == Activation.IDENTITY || FUSE_RELU) {
             graph.addLayer(bnName, activation == Activation.IDENTITY ? bn : bn.withRelu(), convName);
             return bnName;

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
@@ -17,7 +16,6 @@ import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.Helpers;
-import org.dml4j.model.ResNetBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -47,13 +45,13 @@ public final class ModelBenchmark {
         ComputationGraph net = EmbeddingNetwork.build(new Architecture(s.backbone(), new ImageShape(3, s.size(), s.size()), 0),
                 new ArcMarginLayer(CLASSES, 80, 0.15, false), new Momentum(0.01, null, 0.9), Trainer.L2, 0,
                 DataType.FLOAT);
-        INDArray x = input(s);
+        INDArray x = Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size());
         int[] labels = new int[s.batch()];
         Arrays.setAll(labels, i -> i % CLASSES);
         INDArray y = Heads.oneHot(labels, CLASSES, DataType.FLOAT);
         MultiDataSet step = new MultiDataSet(new INDArray[] {x}, new INDArray[] {y});
         DataParallel parallel = s.devices() > 1 ? new DataParallel(net, s.devices(),
-                n -> new ForwardCapture(ResNetBuilder.POOL, (f, l) -> new double[] {0})) : null;
+                n -> new ForwardCapture(org.dml4j.model.ResNetBuilder.POOL, (f, l) -> new double[] {0})) : null;
         Runnable run = parallel == null ? () -> net.fit(step) : () -> parallel.step(x, y, labels);
         double median = time(run, s);
         out.printf("train %s 3x%dx%d batch %d, helpers %s, devices %d: median step %.3f s, %.2f images/s, peak RSS %s%n",
@@ -74,7 +72,7 @@ public final class ModelBenchmark {
         System.setProperty("org.eclipse.deeplearning4j.helpers.disable", Boolean.toString(!s.helpers()));
         ComputationGraph net = EmbeddingNetwork.forInference(
                 new Architecture(s.backbone(), new ImageShape(3, s.size(), s.size()), 0), 0);
-        INDArray x = input(s);
+        INDArray x = Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size());
         double median = time(() -> net.output(false, x), s);
         out.printf("infer %s 3x%dx%d batch %d, helpers %s: median step %.3f s, %.2f images/s, peak RSS %s%n",
                 s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off", median, s.batch() / median,
@@ -83,11 +81,6 @@ public final class ModelBenchmark {
             profile(net, x, false, s, out);
         }
         out.flush();
-    }
-
-    private static INDArray input(Setup s) {
-        return ResNetBuilder.FORMAT == CNN2DFormat.NHWC ? Nd4j.rand(DataType.FLOAT, s.batch(), s.size(), s.size(), 3)
-                : Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size());
     }
 
     private static double time(Runnable step, Setup s) {
