@@ -139,7 +139,7 @@ class KerasWeightsTest {
         // conv1 + bn_conv1 + ReLU at an interior position: our normalised RGB input through our network
         // equals Keras' computation on the Caffe BGR input of the same pixels (float64 reference).
         INDArray x = random(new Random(5), 1, 0, 1, 3, 16, 16);
-        INDArray ours = net.feedForward(x, false).get("bn_conv1_relu");
+        INDArray ours = net.feedForward(x, false).get("bn_conv1");
         INDArray k1 = keras.get("conv1_conv/conv1_conv/kernel:0");
         INDArray b1 = keras.get("conv1_conv/conv1_conv/bias:0");
         String bn = "conv1_bn/conv1_bn/";

@@ -87,4 +87,17 @@ class ReluBatchNormLayerTest {
         assertTrue(b.norm2Number().doubleValue() > 0);
         assertEquals(separate.score(), fused.score(), 1e-12);
     }
+
+    @Test
+    void theFusedLayerSurvivesJsonAndModelSerialisation() throws java.io.IOException {
+        ComputationGraph net = net(true);
+        var conf = org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(net.getConfiguration().toJson());
+        assertEquals(net.getConfiguration(), conf);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, bytes, false);
+        ComputationGraph back = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()), false);
+        assertTrue(back.getLayer("bn") instanceof ReluBatchNormLayer);
+        assertEquals(net.outputSingle(false, x()), back.outputSingle(false, x()));
+    }
 }
