@@ -69,8 +69,8 @@ public final class PretrainedWeights {
         String names = layers.size() <= 6 ? String.join(", ", layers)
                 : String.join(", ", layers.subList(0, 3)) + ", …, " + String.join(", ", layers.subList(layers.size() - 2,
                 layers.size()));
-        out.printf("loaded %d parameters of %d layers (%s), skipped %d (shape), %d not in the source, %d source"
-                        + " tensors unused%n", r.count(Status.LOADED), layers.size(), names, r.count(Status.SKIPPED_SHAPE),
+        out.printf("loaded %d parameters of %d layers (%s), skipped %d (shape), %d not in the source, %d unused in"
+                        + " the source%n", r.count(Status.LOADED), layers.size(), names, r.count(Status.SKIPPED_SHAPE),
                 r.count(Status.MISSING), r.unused().size());
         list(out, "not in the source (kept as initialised)", r.named(Status.MISSING));
         list(out, "unused source tensors", r.unused());

@@ -105,7 +105,8 @@ class TrainerTest {
         String log = run(pair);
         assertTrue(log.contains("Loading parameters from " + dir.resolve("elem/ResNet18/60")), log);
         assertTrue(log.matches("(?s).*loaded 100 parameters of 40 layers \\(conv1, bn_conv1, res2a_branch2a, …,"
-                + " res5b_branch2b, bn5b_branch2b\\), skipped 0 \\(shape\\), 0 not in the file.*"), log);
+                + " res5b_branch2b, bn5b_branch2b\\), skipped 0 \\(shape\\), 0 not in the source,"
+                + " 1 unused in the source.*"), log);
         assertTrue(log.contains("trainbatch 0, lr 0.000100, loss "), log);
         assertTrue(log.contains(", recall "), log);
         ImageList test = ImageList.read(data, Split.TEST);
