@@ -25,8 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Model throughput on synthetic input, for {@code bench train|infer} and scripts/bench_vs_torch.sh:
  * a backbone with an ArcFace head (1000 classes, s = 80, m = 0.15) trained with momentum SGD, or
  * the backbone alone in inference mode; warm-up steps, then the median of measured steps, in
- * images/s, with the process's peak resident memory. Optionally a forward-pass profile summed per
- * layer kind, to see where the time goes.
+ * images/s, with the process's peak resident memory. Optionally a profile (forward, and backward
+ * in training) summed per layer kind, to see where the time goes.
  */
 public final class ModelBenchmark {
     private static final int CLASSES = 1000;
@@ -101,8 +101,9 @@ public final class ModelBenchmark {
     }
 
     /**
-     * Runs the forward pass vertex by vertex (the head left out) and prints the median time per
-     * layer kind: where a forward pass spends its time, and how much of it is convolution.
+     * Runs the forward pass vertex by vertex (the head left out) and, in training mode, the backward
+     * pass from a unit gradient at the embedding, and prints the median time per layer kind and
+     * direction: where a step spends its time.
      */
     private static void profile(ComputationGraph net, INDArray x, boolean training, Setup s, PrintWriter out) {
         GraphVertex[] vertices = net.getVertices();
@@ -127,18 +128,43 @@ public final class ModelBenchmark {
                 }
                 long start = System.nanoTime();
                 outputs[idx] = v.doForward(training, mgr);
-                double secs = (System.nanoTime() - start) / 1e9;
-                String kind = v.hasLayer() ? v.getLayer().conf().getLayer().getClass().getSimpleName()
-                        : v.getClass().getSimpleName();
-                perKind.computeIfAbsent(kind, k -> new double[reps])[rep] += secs;
+                add(perKind, kind(v) + " forward", rep, reps, start);
+            }
+            if (!training) {
+                continue;
+            }
+            INDArray[] epsilons = new INDArray[vertices.length];
+            for (int k = order.length - 1; k >= 0; k--) {
+                GraphVertex v = vertices[order[k]];
+                if (v.isInputVertex() || v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
+                    continue;
+                }
+                INDArray eps = epsilons[order[k]] != null ? epsilons[order[k]] : Nd4j.onesLike(outputs[order[k]]);
+                v.setEpsilon(eps);
+                long start = System.nanoTime();
+                INDArray[] back = v.doBackward(false, mgr).getSecond();
+                add(perKind, kind(v) + " backward", rep, reps, start);
+                VertexIndices[] in = v.getInputVertices();
+                for (int i = 0; i < in.length; i++) {
+                    int j = in[i].getVertexIndex();
+                    epsilons[j] = epsilons[j] == null ? back[i] : epsilons[j].add(back[i]);
+                }
             }
         }
-        double total = perKind.values().stream().mapToDouble(t -> median(t)).sum();
-        out.printf("  forward profile (%s mode, median of %d, per layer kind): total %.3f s%n",
+        double total = perKind.values().stream().mapToDouble(ModelBenchmark::median).sum();
+        out.printf("  profile (%s mode, median of %d, per layer kind): total %.3f s%n",
                 training ? "training" : "inference", reps, total);
         perKind.entrySet().stream().sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
-                .forEach(e -> out.printf("    %-28s %8.4f s  %5.1f %%%n", e.getKey(), median(e.getValue()),
+                .forEach(e -> out.printf("    %-38s %8.4f s  %5.1f %%%n", e.getKey(), median(e.getValue()),
                         100 * median(e.getValue()) / total));
+    }
+
+    private static String kind(GraphVertex v) {
+        return v.hasLayer() ? v.getLayer().conf().getLayer().getClass().getSimpleName() : v.getClass().getSimpleName();
+    }
+
+    private static void add(Map<String, double[]> perKind, String key, int rep, int reps, long start) {
+        perKind.computeIfAbsent(key, k -> new double[reps])[rep] += (System.nanoTime() - start) / 1e9;
     }
 
     private static double median(double[] values) {

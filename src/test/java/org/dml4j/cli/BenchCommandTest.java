@@ -1,0 +1,27 @@
+package org.dml4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.dml4j.cli.CommandLineTest.Run;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark commands run end to end at a tiny size (what they measure is not asserted: no timing in tests). */
+class BenchCommandTest {
+    @Test
+    void inferAndTrainRunAndProfileEveryLayerKind() {
+        Run infer = CommandLineTest.run("bench", "infer", "--model", "ResNet18", "--size", "32", "--batch", "2",
+                "--warmup", "0", "--steps", "1", "--profile");
+        assertEquals(0, infer.code(), infer.err());
+        assertTrue(infer.out().contains("infer ResNet18 3x32x32 batch 2"), infer.out());
+        assertTrue(infer.out().contains("profile (inference mode") && infer.out().contains("ConvolutionLayer forward"),
+                infer.out());
+
+        Run train = CommandLineTest.run("bench", "train", "--model", "ResNet18", "--size", "32", "--batch", "4",
+                "--warmup", "0", "--steps", "1", "--devices", "2", "--profile");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("devices 2: median step"), train.out());
+        assertTrue(train.out().contains("ConvolutionLayer backward") && train.out().contains("RegularizedBatchNorm backward"),
+                train.out());
+    }
+}
