@@ -136,6 +136,10 @@ final class KerasWeights {
                 params.put(mean, m.sub(bias.reshape(m.shape())));
             }
         });
+        if (params.isEmpty()) {
+            throw new DataException(file + ": no tensor in this file names a layer of this network (conv1_conv,"
+                    + " conv2_block1_1_conv, … or conv1, res2a_branch2a, …)");
+        }
         return new ImportedWeights(params, names, List.copyOf(unused));
     }
 

@@ -81,6 +81,10 @@ public final class PaddleParams {
                 params.put(key, readTensor(dir.resolve(name)));
             }
         }
+        if (params.isEmpty()) {
+            throw new DataException(dir + ": no file here is named after a parameter of this network (conv1_weights,"
+                    + " bn_conv1_scale, …); a dml4j checkpoint folder holds " + Checkpoints.MODEL_FILE + " instead");
+        }
         return new ImportedWeights(params, names, new ArrayList<>(unused));
     }
 

@@ -177,6 +177,12 @@ class KerasWeightsTest {
         DataException e = assertThrows(DataException.class, () -> PretrainedWeights.load(net, file, sink()));
         assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
 
+        try (H5File h5 = new H5File(file.toString(), hdf5.H5F_ACC_TRUNC())) {
+            write(h5, "dense_7/dense_7/kernel:0", Nd4j.ones(DataType.FLOAT, 3, 3));
+        }
+        e = assertThrows(DataException.class, () -> PretrainedWeights.load(net, file, sink()));
+        assertTrue(e.getMessage().startsWith(file + ": no tensor in this file names a layer"), e.getMessage());
+
         Files.writeString(file, "not hdf5");
         e = assertThrows(DataException.class, () -> PretrainedWeights.load(net, file, sink()));
         assertEquals(file + ": not an HDF5 file (no HDF5 signature at its start)", e.getMessage());

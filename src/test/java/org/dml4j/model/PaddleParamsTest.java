@@ -212,6 +212,11 @@ public class PaddleParamsTest {
         e = assertThrows(DataException.class, () -> PretrainedWeights.load(net, dir, sink()));
         assertTrue(e.getMessage().startsWith(conv1 + ": not a parameter file"), e.getMessage());
 
+        Path empty = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(empty.resolve("notes.txt"), "a folder of something else\n");
+        e = assertThrows(DataException.class, () -> PretrainedWeights.load(net, empty, sink()));
+        assertTrue(e.getMessage().startsWith(empty + ": no file here is named after a parameter"), e.getMessage());
+
         byte[] extra = java.util.Arrays.copyOf(good, good.length + 4);
         Files.write(conv1, extra);
         e = assertThrows(DataException.class, () -> PretrainedWeights.load(net, dir, sink()));
