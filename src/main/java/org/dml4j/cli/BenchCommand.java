@@ -77,7 +77,8 @@ final class BenchCommand implements Runnable {
                 description = "Let DL4J use its oneDNN layer helpers. Default: ${DEFAULT-VALUE}.")
         PyBool helpers;
 
-        @Option(names = "--profile", description = "Also print the forward pass's time per layer kind.")
+        @Option(names = "--profile",
+                description = "Also print the time per layer kind: forward, and for train also backward.")
         boolean profile;
 
         ModelBenchmark.Setup setup(int devices) {

@@ -10,7 +10,6 @@ import org.dml4j.data.ImageTransform;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.PretrainedWeights;
-import org.dml4j.model.ResNetBuilder;
 
 /**
  * The network eval and infer run, and which vertex is the embedding: the checkpoint given by
@@ -66,10 +65,7 @@ public record InferenceModel(ComputationGraph net, String vertex) {
             throw new IllegalArgumentException("--pretrained_model " + path + " has embedding_size " + n
                     + ", not --embedding_size=" + config.embeddingSize());
         }
-        if (ResNetBuilder.stridesIn1x1(loaded.net()) != config.strideIn1x1()) {
-            throw new IllegalArgumentException("--pretrained_model " + path + " was trained with --stride_in_1x1="
-                    + (config.strideIn1x1() ? "False" : "True") + "; pass the same value");
-        }
+        PretrainedWeights.requireSameStride(loaded.net(), config.strideIn1x1(), path);
         String vertex = info.get("embedding_vertex") instanceof String s ? s : wanted;
         if (loaded.net().getVertex(vertex) == null) {
             throw new IllegalArgumentException("--pretrained_model " + path + " has no vertex '" + vertex + "'");

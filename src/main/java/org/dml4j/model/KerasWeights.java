@@ -130,7 +130,7 @@ final class KerasWeights {
             unused.remove(e.getKey());
         }
         convBias.forEach((conv, bias) -> {
-            String mean = bnOf(conv) + "_mean";
+            String mean = ResNetBuilder.batchNormOf(conv) + "_mean";
             INDArray m = params.get(mean);
             if (m != null && m.length() == bias.length()) {
                 params.put(mean, m.sub(bias.reshape(m.shape())));
@@ -185,13 +185,9 @@ final class KerasWeights {
                 return null;
             }
             String conv = ResNetBuilder.blockName(backbone, stage, block) + BRANCH[Integer.parseInt(m.group(3))];
-            return m.group(4).equals("conv") ? conv : bnOf(conv);
+            return m.group(4).equals("conv") ? conv : ResNetBuilder.batchNormOf(conv);
         }
         return keras;
-    }
-
-    private static String bnOf(String conv) {
-        return conv.equals("conv1") ? "bn_conv1" : "bn" + conv.substring(3);
     }
 
     /** Every float dataset in the file, keyed by its path below the weights root (no leading slash). */

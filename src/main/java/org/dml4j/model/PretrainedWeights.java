@@ -108,15 +108,24 @@ public final class PretrainedWeights {
             throw new IllegalArgumentException("--pretrained_model " + source + ": not found");
         }
         ComputationGraph from = Checkpoints.load(source, false).net();
-        if (ResNetBuilder.stridesIn1x1(from) != ResNetBuilder.stridesIn1x1(target)) {
-            throw new IllegalArgumentException("--pretrained_model " + source + " was trained with --stride_in_1x1="
-                    + (ResNetBuilder.stridesIn1x1(from) ? "True" : "False") + "; pass the same value");
-        }
+        requireSameStride(from, ResNetBuilder.stridesIn1x1(target), source);
         Map<String, String> names = new LinkedHashMap<>();
         target.paramTable().keySet().forEach(k -> names.put(k, k));
         List<String> unused = new ArrayList<>(from.paramTable().keySet());
         unused.removeAll(target.paramTable().keySet());
         return new ImportedWeights(from.paramTable(), names, unused);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the flag when the checkpoint {@code trained}, read from
+     *                                  {@code source}, was built with another {@code --stride_in_1x1}
+     */
+    public static void requireSameStride(ComputationGraph trained, boolean strideIn1x1, Path source) {
+        boolean was = ResNetBuilder.stridesIn1x1(trained);
+        if (was != strideIn1x1) {
+            throw new IllegalArgumentException("--pretrained_model " + source + " was trained with --stride_in_1x1="
+                    + (was ? "True" : "False") + "; pass the same value");
+        }
     }
 
     static Report copy(ImportedWeights source, ComputationGraph target, PrintWriter out) {

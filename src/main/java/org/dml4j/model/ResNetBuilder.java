@@ -101,6 +101,11 @@ public final class ResNetBuilder {
                 && c.getStride()[0] == 2;
     }
 
+    /** The BatchNorm following a conv, by the original's names: conv1 → bn_conv1, res2a_branch2a → bn2a_branch2a. */
+    static String batchNormOf(String conv) {
+        return conv.equals("conv1") ? "bn_conv1" : "bn" + conv.substring(3);
+    }
+
     /** The configuration of layer {@code name}, or null when {@code net} has no such layer. */
     static Layer layerConf(ComputationGraph net, String name) {
         GraphVertex v = net.getVertex(name);
@@ -145,7 +150,7 @@ public final class ResNetBuilder {
         graph.addLayer(convName, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(padding, padding).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Truncate)
                 .activation(Activation.IDENTITY).weightInit(WeightInit.RELU).build(), in);
-        String bnName = convName.equals("conv1") ? "bn_conv1" : "bn" + convName.substring(3);
+        String bnName = batchNormOf(convName);
         // ReLU inside the BatchNorm layer (ReluBatchNormLayer): DL4J M2.1's BatchNormalization ignores a
         // configured activation, and a separate ActivationLayer costs a copy of every activation map
         // (docs/PERFORMANCE.md: training at 224 px ~15 % faster and 0.7 GB smaller fused)

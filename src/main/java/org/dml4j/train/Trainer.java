@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
@@ -64,14 +65,6 @@ public final class Trainer {
         t.prepareNetwork();
         t.loop();
         return t.net;
-    }
-
-    private static double[] plus(double[] a, double[] b) {
-        double[] s = a.clone();
-        for (int i = 0; i < s.length; i++) {
-            s[i] += b[i];
-        }
-        return s;
     }
 
     /** The freshly initialised network this configuration trains (same seed, same weights). */
@@ -155,13 +148,31 @@ public final class Trainer {
         return r;
     }
 
+    /** Loss and metrics as the mean over devices, as the original prints them. */
+    private static double[] meanOverDevices(List<DataParallel.Share> shares, boolean pair) {
+        double[] mean = null;
+        for (DataParallel.Share sh : shares) {
+            double[] r = stepResult(sh.capture(), sh.score(), sh.size(), pair);
+            if (mean == null) {
+                mean = new double[r.length];
+            }
+            for (int i = 0; i < r.length; i++) {
+                mean[i] += r[i];
+            }
+        }
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] /= shares.size();
+        }
+        return mean;
+    }
+
     private void steps() {
         boolean pair = config.loss().name().pair();
         String[] metricNames = pair ? new String[] {"recall"} : new String[] {"acc1", "acc5"};
         int devices = config.numDevices();
-        ForwardCapture capture = captureFor(net, pair);
         DataParallel parallel = devices > 1 ? new DataParallel(net, devices, n -> captureFor(n, pair)) : null;
-        if (parallel == null) {
+        ForwardCapture capture = parallel == null ? captureFor(net, pair) : null;
+        if (capture != null) {
             net.setListeners(capture);
         }
         DisplayStats stats = new DisplayStats(config.displayIterStep(), metricNames);
@@ -182,9 +193,7 @@ public final class Trainer {
                     capture.expect(b.labels());
                     net.fit(new MultiDataSet(new INDArray[] {x}, new INDArray[] {y}));
                     result[0] = stepResult(capture.result(), net.score(), b.size(), pair);
-                } : () -> result[0] = parallel.step(x, y, b.labels()).stream()
-                        .map(sh -> stepResult(sh.capture(), sh.score(), sh.size(), pair))
-                        .reduce(new double[metricNames.length + 1], Trainer::plus);
+                } : () -> result[0] = meanOverDevices(parallel.step(x, y, b.labels()), pair);
                 if (t == first) {
                     SameDiffQuiet.run(fit);
                 } else {
@@ -195,11 +204,6 @@ public final class Trainer {
                     LOG.info("layer helpers: {}", Helpers.summary(net));
                 }
                 double[] r = result[0];
-                if (parallel != null) {     // the mean over devices, as the original prints it
-                    for (int i = 0; i < r.length; i++) {
-                        r[i] /= devices;
-                    }
-                }
                 double[] m = Arrays.copyOfRange(r, 1, r.length);
                 double loss = r[0];
                 lastLoss = loss;
