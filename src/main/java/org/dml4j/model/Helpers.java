@@ -8,8 +8,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Which platform helper (oneDNN on CPU) each kind of layer uses, e.g.
- * {@code ConvolutionLayer→MKLDNNConvHelper×20, BatchNormalization→MKLDNNBatchNormHelper×20}.
- * Without helpers ResNet training is 4–5× slower, so the trainer logs this once.
+ * {@code GemmConvolutionLayer→MKLDNNConvHelper×20, GemmConvolutionLayer→dml4j×33, BatchNormLayer→dml4j×53}
+ * ("dml4j": the layer's own CPU path, {@link CpuArrays}). Without helpers ResNet training is 4–5× slower,
+ * so the trainer logs this once.
  */
 public final class Helpers {
     private Helpers() {
@@ -31,6 +32,9 @@ public final class Helpers {
 
     /** The helper's class name, "none", or null for layer kinds that never have one. */
     private static String helperName(Layer layer) {
+        if (layer instanceof BatchNormLayer bn && bn.ownPath() || layer instanceof GemmConvolutionLayer c && c.ownPath()) {
+            return "dml4j";
+        }
         try {
             Method m = layer.getClass().getMethod("getHelper");
             Object helper = m.invoke(layer);

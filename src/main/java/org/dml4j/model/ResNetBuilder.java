@@ -147,11 +147,11 @@ public final class ResNetBuilder {
     /** A bias-free convolution and its BatchNorm, with ReLU applied inside the BatchNorm layer when asked. */
     private String convBn(String convName, String in, int channels, int kernel, int stride, int padding,
                           Activation activation) {
-        graph.addLayer(convName, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+        graph.addLayer(convName, new GemmConvolution(new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(padding, padding).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Truncate)
-                .activation(Activation.IDENTITY).weightInit(WeightInit.RELU).build(), in);
+                .activation(Activation.IDENTITY).weightInit(WeightInit.RELU)), in);
         String bnName = batchNormOf(convName);
-        // ReLU inside the BatchNorm layer (ReluBatchNormLayer): DL4J M2.1's BatchNormalization ignores a
+        // ReLU inside the BatchNorm layer (BatchNormLayer): DL4J M2.1's BatchNormalization ignores a
         // configured activation, and a separate ActivationLayer costs a copy of every activation map
         // (docs/PERFORMANCE.md: training at 224 px ~15 % faster and 0.7 GB smaller fused)
         RegularizedBatchNorm bn = RegularizedBatchNorm.of(BN_DECAY, BN_EPS);

@@ -1,5 +1,14 @@
 package org.dml4j.train;
 
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Map;
@@ -103,64 +112,84 @@ public final class ModelBenchmark {
     /**
      * Runs the forward pass vertex by vertex (the head left out) and, in training mode, the backward
      * pass from a unit gradient at the embedding, and prints the median time per layer kind and
-     * direction: where a step spends its time.
+     * direction: where a step spends its time. All arrays of a pass live in one workspace, reset
+     * between passes, as in a training step.
      */
     private static void profile(ComputationGraph net, INDArray x, boolean training, Setup s, PrintWriter out) {
-        GraphVertex[] vertices = net.getVertices();
-        int[] order = net.topologicalSortOrder();
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder().defaultWorkspace("PROFILE", WorkspaceConfiguration.builder()
+                .initialSize(0).overallocationLimit(0.1).policyLearning(LearningPolicy.FIRST_LOOP)
+                .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE)
+                .policyAllocation(AllocationPolicy.OVERALLOCATE).build()).build();
         Map<String, double[]> perKind = new TreeMap<>();
         int reps = Math.max(3, s.steps());
         for (int rep = 0; rep < reps; rep++) {
-            INDArray[] outputs = new INDArray[vertices.length];
-            for (int idx : order) {
-                GraphVertex v = vertices[idx];
-                if (v.isInputVertex()) {
-                    outputs[idx] = x;
-                    continue;
-                }
-                if (v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
-                    continue;
-                }
-                VertexIndices[] in = v.getInputVertices();
-                for (int i = 0; i < in.length; i++) {
-                    v.setInput(i, outputs[in[i].getVertexIndex()], mgr);
-                }
-                long start = System.nanoTime();
-                outputs[idx] = v.doForward(training, mgr);
-                add(perKind, kind(v) + " forward", rep, reps, start);
-            }
-            if (!training) {
-                continue;
-            }
-            INDArray[] epsilons = new INDArray[vertices.length];
-            for (int k = order.length - 1; k >= 0; k--) {
-                GraphVertex v = vertices[order[k]];
-                if (v.isInputVertex() || v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
-                    continue;
-                }
-                INDArray eps = epsilons[order[k]] != null ? epsilons[order[k]] : Nd4j.onesLike(outputs[order[k]]);
-                v.setEpsilon(eps);
-                long start = System.nanoTime();
-                INDArray[] back = v.doBackward(false, mgr).getSecond();
-                add(perKind, kind(v) + " backward", rep, reps, start);
-                VertexIndices[] in = v.getInputVertices();
-                for (int i = 0; i < in.length; i++) {
-                    int j = in[i].getVertexIndex();
-                    epsilons[j] = epsilons[j] == null ? back[i] : epsilons[j].add(back[i]);
-                }
+            try (MemoryWorkspace ignored = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+                profilePass(net, x, training, mgr, perKind, rep, reps);
             }
         }
         double total = perKind.values().stream().mapToDouble(ModelBenchmark::median).sum();
         out.printf("  profile (%s mode, median of %d, per layer kind): total %.3f s%n",
                 training ? "training" : "inference", reps, total);
         perKind.entrySet().stream().sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
-                .forEach(e -> out.printf("    %-38s %8.4f s  %5.1f %%%n", e.getKey(), median(e.getValue()),
+                .forEach(e -> out.printf("    %-44s %8.4f s  %5.1f %%%n", e.getKey(), median(e.getValue()),
                         100 * median(e.getValue()) / total));
     }
 
+    private static void profilePass(ComputationGraph net, INDArray x, boolean training, LayerWorkspaceMgr mgr,
+                                    Map<String, double[]> perKind, int rep, int reps) {
+        GraphVertex[] vertices = net.getVertices();
+        int[] order = net.topologicalSortOrder();
+        INDArray[] outputs = new INDArray[vertices.length];
+        for (int idx : order) {
+            GraphVertex v = vertices[idx];
+            if (v.isInputVertex()) {
+                outputs[idx] = x;
+                continue;
+            }
+            if (v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
+                continue;
+            }
+            VertexIndices[] in = v.getInputVertices();
+            for (int i = 0; i < in.length; i++) {
+                v.setInput(i, outputs[in[i].getVertexIndex()], mgr);
+            }
+            long start = System.nanoTime();
+            outputs[idx] = v.doForward(training, mgr);
+            add(perKind, kind(v) + " forward", rep, reps, start);
+        }
+        if (!training) {
+            return;
+        }
+        INDArray[] epsilons = new INDArray[vertices.length];
+        for (int k = order.length - 1; k >= 0; k--) {
+            GraphVertex v = vertices[order[k]];
+            if (v.isInputVertex() || v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
+                continue;
+            }
+            INDArray eps = epsilons[order[k]] != null ? epsilons[order[k]] : Nd4j.onesLike(outputs[order[k]]);
+            v.setEpsilon(eps);
+            long start = System.nanoTime();
+            INDArray[] back = v.doBackward(false, mgr).getSecond();
+            add(perKind, kind(v) + " backward", rep, reps, start);
+            VertexIndices[] in = v.getInputVertices();
+            for (int i = 0; i < in.length; i++) {
+                int j = in[i].getVertexIndex();
+                epsilons[j] = epsilons[j] == null ? back[i] : epsilons[j].add(back[i]);
+            }
+        }
+    }
+
+    /** The layer's configuration class, with kernel and stride for convolutions ("GemmConvolution 1x1/1"). */
     private static String kind(GraphVertex v) {
-        return v.hasLayer() ? v.getLayer().conf().getLayer().getClass().getSimpleName() : v.getClass().getSimpleName();
+        if (!v.hasLayer()) {
+            return v.getClass().getSimpleName();
+        }
+        Layer conf = v.getLayer().conf().getLayer();
+        String name = conf.getClass().getSimpleName();
+        if (conf instanceof ConvolutionLayer c) {
+            name += " " + c.getKernelSize()[0] + "x" + c.getKernelSize()[1] + "/" + c.getStride()[0];
+        }
+        return name;
     }
 
     private static void add(Map<String, double[]> perKind, String key, int rep, int reps, long start) {

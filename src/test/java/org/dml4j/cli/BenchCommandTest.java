@@ -14,14 +14,14 @@ class BenchCommandTest {
                 "--warmup", "0", "--steps", "1", "--profile");
         assertEquals(0, infer.code(), infer.err());
         assertTrue(infer.out().contains("infer ResNet18 3x32x32 batch 2"), infer.out());
-        assertTrue(infer.out().contains("profile (inference mode") && infer.out().contains("ConvolutionLayer forward"),
+        assertTrue(infer.out().contains("profile (inference mode") && infer.out().contains("GemmConvolution 3x3/1 forward"),
                 infer.out());
 
         Run train = CommandLineTest.run("bench", "train", "--model", "ResNet18", "--size", "32", "--batch", "4",
                 "--warmup", "0", "--steps", "1", "--devices", "2", "--profile");
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("devices 2: median step"), train.out());
-        assertTrue(train.out().contains("ConvolutionLayer backward") && train.out().contains("RegularizedBatchNorm backward"),
+        assertTrue(train.out().contains("GemmConvolution 3x3/1 backward") && train.out().contains("RegularizedBatchNorm backward"),
                 train.out());
     }
 }

@@ -1,0 +1,25 @@
+package org.dml4j.model;
+
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** What {@link BatchNormLayer} and {@link GemmConvolutionLayer} share: when their own path applies, and its arrays. */
+final class CpuArrays {
+    private CpuArrays() {
+    }
+
+    /** A rank-4 float or double array on the CPU backend (other cases go to DL4J's layers). */
+    static boolean ownPathFor(INDArray x) {
+        return x.rank() == 4 && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE)
+                && Nd4j.getEnvironment().isCPU();
+    }
+
+    /** The array itself when it is a plain C-ordered buffer, else a C-ordered copy in the given workspace. */
+    static INDArray contiguous(INDArray a, ArrayType type, LayerWorkspaceMgr mgr) {
+        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) && !a.isView() ? a : mgr.dup(type, a, 'c');
+    }
+}
