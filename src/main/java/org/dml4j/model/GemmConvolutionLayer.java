@@ -1,6 +1,7 @@
 package org.dml4j.model;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -12,49 +13,68 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A 1×1, stride-1 convolution without bias as matrix products: with the input viewed as
- * x[n] = [C_in, H·W] per example and W = [C_out, C_in], the output is y[n] = W·x[n], and backward
- * dx[n] = Wᵀ·dy[n], dW = Σₙ dy[n]·x[n]ᵀ. For small maps (H·W &lt; 1024) the examples are first laid
- * side by side ([C_in, N·H·W], one copy) so that each product is one large matrix product.
- * DL4J M2.1's oneDNN convolution took 1.3–4× this time on these kernels (docs/PERFORMANCE.md, change 5);
- * ResNet50's bottlenecks are two thirds 1×1 convolutions.
+ * Convolutions (no bias, no activation, NCHW) where DL4J M2.1's oneDNN path is slow, as matrix products
+ * (docs/PERFORMANCE.md, changes 5 and 6); everything else is DL4J's own ConvolutionLayer.
  *
- * <p>Everything else (other kernels, strides, padding, bias, an activation, NHWC, half precision, a GPU
- * backend) is DL4J's own ConvolutionLayer.
+ * <p><b>1×1, stride 1</b>, both directions: with the input viewed as x[n] = [C_in, H·W] per example and
+ * W = [C_out, C_in], y[n] = W·x[n]; backward dx[n] = Wᵀ·dy[n], dW = Σₙ dy[n]·x[n]ᵀ. For small maps
+ * (H·W &lt; 1024) the examples are first laid side by side ([C_in, N·H·W], one copy) so that each
+ * product is one large matrix product. oneDNN took 1.3–4× this time; ResNet50's bottlenecks are two
+ * thirds 1×1 convolutions.
+ *
+ * <p><b>k×k, stride 1, ≥ 256 input channels, at most 14×14 outputs</b>, backward only: oneDNN's forward
+ * is kept, but for these shapes it runs the backward pass as Winograd, 1.1–6× slower than im2col and
+ * two matrix products: with col = im2col(x) as [C_in·k·k, N·P] (P output positions) and dy as
+ * [C_out, N·P], dW = dy·colᵀ and dx = col2im(Wᵀ·dy).
  */
 final class GemmConvolutionLayer extends ConvolutionLayer {
     /** Below this many positions per map the examples are laid side by side for one product. */
     static final long SIDE_BY_SIDE_BELOW = 1024;
+    /** Where oneDNN's backward pass is Winograd (measured on ResNet50's stages 4 and 5 at 64 and 224 px). */
+    static final long IM2COL_MIN_CHANNELS = 256;
+    static final long IM2COL_MAX_POSITIONS = 14 * 14;
 
-    private boolean ownPath;
+    private enum Path { DL4J, POINTWISE, IM2COL_BACKWARD }
+
+    private Path path = Path.DL4J;
 
     GemmConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
-    private boolean ownPathFor(INDArray x) {
+    private Path pathFor(INDArray x) {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
-        return CpuArrays.ownPathFor(x) && x.size(1) == c.getNIn() && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
-                && c.getKernelSize()[0] == 1 && c.getKernelSize()[1] == 1
-                && c.getStride()[0] == 1 && c.getStride()[1] == 1
-                && c.getPadding()[0] == 0 && c.getPadding()[1] == 0 && !c.hasBias()
+        boolean plain = CpuArrays.ownPathFor(x) && x.size(1) == c.getNIn() && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
+                && c.getStride()[0] == 1 && c.getStride()[1] == 1 && c.getDilation()[0] == 1 && c.getDilation()[1] == 1
+                && c.getConvolutionMode() != ConvolutionMode.Same && !c.hasBias()
                 && c.getActivationFn() instanceof ActivationIdentity && c.getIDropout() == null
                 && c.getWeightNoise() == null;
+        int[] k = c.getKernelSize();
+        int[] p = c.getPadding();
+        if (!plain) {
+            return Path.DL4J;
+        }
+        if (k[0] == 1 && k[1] == 1 && p[0] == 0 && p[1] == 0) {
+            return Path.POINTWISE;
+        }
+        long positions = (x.size(2) + 2L * p[0] - k[0] + 1) * (x.size(3) + 2L * p[1] - k[1] + 1);
+        return x.size(1) >= IM2COL_MIN_CHANNELS && positions <= IM2COL_MAX_POSITIONS ? Path.IM2COL_BACKWARD : Path.DL4J;
     }
 
-    /** Whether the last forward pass took this layer's own path rather than DL4J's. */
+    /** Whether the last forward pass took this layer's own path (in either direction) rather than DL4J's. */
     boolean ownPath() {
-        return ownPath;
+        return path != Path.DL4J;
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        ownPath = ownPathFor(input);
-        if (!ownPath) {
+        path = pathFor(input);
+        if (path != Path.POINTWISE) {
             return super.activate(training, workspaceMgr);
         }
         INDArray x = CpuArrays.contiguous(input, ArrayType.FF_WORKING_MEM, workspaceMgr);
@@ -83,8 +103,11 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!ownPath) {
+        if (path == Path.DL4J) {
             return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        if (path == Path.IM2COL_BACKWARD) {
+            return im2colBackward(epsilon, workspaceMgr);
         }
         assertInputSet(true);
         INDArray x = CpuArrays.contiguous(input, ArrayType.BP_WORKING_MEM, workspaceMgr);
@@ -114,6 +137,36 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
             Nd4j.gemm(dys, xs, dw, false, true, 1.0, 0.0);
             dx.reshape('c', n, in, positions).assign(dxs.permute(1, 0, 2));
         }
+        Gradient gradient = new DefaultGradient();
+        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, dwView, 'c');
+        return new Pair<>(gradient, dx);
+    }
+
+    /** dW = dy·colᵀ and dx = col2im(Wᵀ·dy), with the examples side by side. */
+    private Pair<Gradient, INDArray> im2colBackward(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        assertInputSet(true);
+        INDArray x = CpuArrays.contiguous(input, ArrayType.BP_WORKING_MEM, mgr);
+        INDArray dy = CpuArrays.contiguous(epsilon, ArrayType.BP_WORKING_MEM, mgr);
+        int[] k = layerConf().getKernelSize();
+        int[] p = layerConf().getPadding();
+        long n = x.size(0);
+        long in = x.size(1);
+        long out = dy.size(1);
+        long rows = in * k[0] * k[1];
+        long positions = dy.size(2) * dy.size(3);
+        INDArray col = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(),
+                new long[] {n, in, k[0], k[1], dy.size(2), dy.size(3)}, 'c');
+        Convolution.im2col(x, k[0], k[1], 1, 1, p[0], p[1], 1, 1, false, col);
+        INDArray cols = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(), new long[] {rows, n, positions}, 'c');
+        cols.assign(col.reshape('c', n, rows, positions).permute(1, 0, 2));
+        INDArray dys = sideBySide(dy, ArrayType.BP_WORKING_MEM, mgr).reshape('c', out, n * positions);
+        INDArray dwView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+        Nd4j.gemm(dys, cols.reshape('c', rows, n * positions), dwView.reshape('c', out, rows), false, true, 1.0, 0.0);
+        INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY).reshape('c', out, rows);
+        Nd4j.gemm(w, dys, cols.reshape('c', rows, n * positions), true, false, 1.0, 0.0);   // dcol, side by side
+        col.reshape('c', n, rows, positions).assign(cols.permute(1, 0, 2));
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
+        Convolution.col2im(col, dx, 1, 1, p[0], p[1], (int) x.size(2), (int) x.size(3), 1, 1);
         Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, dwView, 'c');
         return new Pair<>(gradient, dx);

@@ -3,6 +3,7 @@ package org.dml4j.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -25,20 +26,26 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * 1×1 convolutions as matrix products against DL4J's own convolution (float64): outputs, weight
- * gradients and input gradients, on small maps (examples side by side) and large ones (one product
- * per example); the gradient check; serialisation.
+ * Our convolution paths against DL4J's own convolution (float64): outputs, weight gradients and input
+ * gradients — 1×1 on small maps (examples side by side) and large ones (one product per example), the
+ * im2col backward pass of wide 3×3 layers on small maps, and the shapes left to DL4J; the gradient
+ * check; serialisation.
  */
 @ExtendWith(DoublePrecision.class)
 class GemmConvolutionLayerTest {
 
     /** conv 3×3 → conv (ours or DL4J's) → average pool → MSE output, so the conv's input gradient is used. */
     private static ComputationGraph net(boolean ours, int kernel, int stride, int side) {
-        ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(5)
+        return net(ours, kernel, stride, side, 4);
+    }
+
+    private static ComputationGraph net(boolean ours, int kernel, int stride, int side, int channels) {
+        ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .padding(kernel / 2, kernel / 2).nOut(5)
                 .hasBias(false).convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY);
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
                 .updater(new NoOp()).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(side, side, 2))
-                .addLayer("first", new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(4).hasBias(false)
+                .addLayer("first", new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(channels).hasBias(false)
                         .activation(Activation.IDENTITY).build(), "in")
                 .addLayer("conv", ours ? new GemmConvolution(conv) : conv.build(), "first")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv")
@@ -55,21 +62,29 @@ class GemmConvolutionLayerTest {
         return Nd4j.randn(DataType.DOUBLE, 3, 2, side, side);
     }
 
+    /** Which path the conv layer took in its last pass. */
+    private static boolean ownPath(ComputationGraph net) {
+        return ((GemmConvolutionLayer) net.getLayer("conv")).ownPath();
+    }
+
     private static INDArray y() {
         return Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}, {0.5, -0.5}});
     }
 
     @Test
     void equalsDl4jsConvolutionOnSmallAndLargeMapsAndForOtherKernels() {
-        // 4×4 and 8×8 maps: side by side; 32×32 = 1024 positions: one product per example;
-        // 3×3 and strided 1×1: DL4J's own path
-        int[][] cases = {{1, 1, 4}, {1, 1, 8}, {1, 1, 32}, {3, 1, 8}, {1, 2, 8}};
+        // {kernel, stride, side, input channels}. 1×1 on 4×4 and 8×8 maps: side by side; on 32×32 = 1024
+        // positions: one product per example. 3×3 with 256 channels on 4×4 and 14×14 maps: im2col
+        // backward. DL4J's own: 3×3 with 4 channels, 3×3 on 16×16 = 256 positions, strided 1×1.
+        int[][] cases = {{1, 1, 4, 4}, {1, 1, 8, 4}, {1, 1, 32, 4}, {3, 1, 4, 256}, {3, 1, 14, 256}, {3, 1, 8, 4},
+            {3, 1, 16, 256}, {1, 2, 8, 4}};
         for (int[] c : cases) {
-            ComputationGraph ours = net(true, c[0], c[1], c[2]);
-            ComputationGraph theirs = net(false, c[0], c[1], c[2]);
+            ComputationGraph ours = net(true, c[0], c[1], c[2], c[3]);
+            ComputationGraph theirs = net(false, c[0], c[1], c[2], c[3]);
             theirs.setParams(ours.params());
             INDArray x = x(c[2]);
             assertTrue(ours.outputSingle(true, x).equalsWithEps(theirs.outputSingle(true, x), 1e-12));
+            assertEquals(c[1] == 1 && (c[0] == 1 || c[3] == 256 && c[2] <= 14), ownPath(ours), Arrays.toString(c));
             for (ComputationGraph n : new ComputationGraph[] {ours, theirs}) {
                 n.setInputs(x);
                 n.setLabels(y());
@@ -77,24 +92,30 @@ class GemmConvolutionLayerTest {
             }
             INDArray a = ours.getFlattenedGradients();
             INDArray b = theirs.getFlattenedGradients();
-            String what = "kernel " + c[0] + " stride " + c[1] + " side " + c[2];
+            String what = "kernel " + c[0] + " stride " + c[1] + " side " + c[2] + " channels " + c[3];
             assertTrue(b.norm2Number().doubleValue() > 0, what);
             // the first layer's gradient depends on the conv's input gradient, the conv's own on dW
             assertTrue(a.sub(b).norm2Number().doubleValue() <= 1e-12 * b.norm2Number().doubleValue(),
                     what + "\n" + a + "\n" + b);
         }
-        assertTrue(GemmConvolutionLayer.SIDE_BY_SIDE_BELOW > 8 * 8 && GemmConvolutionLayer.SIDE_BY_SIDE_BELOW <= 32 * 32,
-                "the cases above cover both paths");
+        assertTrue(GemmConvolutionLayer.SIDE_BY_SIDE_BELOW > 8 * 8 && GemmConvolutionLayer.SIDE_BY_SIDE_BELOW <= 32 * 32
+                && GemmConvolutionLayer.IM2COL_MIN_CHANNELS == 256 && GemmConvolutionLayer.IM2COL_MAX_POSITIONS >= 14 * 14
+                && GemmConvolutionLayer.IM2COL_MAX_POSITIONS < 16 * 16, "the cases above cover every path");
     }
 
     @Test
-    void gradientCheckInDoublePrecisionOnBothPaths() {
+    void gradientCheckInDoublePrecisionOnEveryOwnPath() {
         for (int side : new int[] {4, 32}) {
             ComputationGraph net = net(true, 1, 1, side);
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
                     .inputs(new INDArray[] {x(side)}).labels(new INDArray[] {y()})
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)), "side " + side);
         }
+        ComputationGraph wide = net(true, 3, 1, 4, 256);
+        assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(wide)
+                .inputs(new INDArray[] {x(4)}).labels(new INDArray[] {y()}).subset(true).maxPerParam(300)
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)), "3x3, 256 channels");
+        assertTrue(ownPath(wide));
     }
 
     @Test
