@@ -15,12 +15,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Convolutions (no bias, no activation, NCHW) where DL4J M2.1's oneDNN path is slow, as matrix products
  * (docs/PERFORMANCE.md, changes 5 and 6); everything else is DL4J's own ConvolutionLayer.
  *
- * <p><b>1×1, stride 1</b>, both directions: with the input viewed as x[n] = [C_in, H·W] per example and
+ * <p><b>1×1</b>, both directions (a stride &gt; 1 first copies the positions it visits; the others get
+ * no gradient): with the input viewed as x[n] = [C_in, H·W] per example and
  * W = [C_out, C_in], y[n] = W·x[n]; backward dx[n] = Wᵀ·dy[n], dW = Σₙ dy[n]·x[n]ᵀ. For small maps
  * (H·W &lt; 1024) the examples are first laid side by side ([C_in, N·H·W], one copy) so that each
  * product is one large matrix product. oneDNN took 1.3–4× this time; ResNet50's bottlenecks are two
@@ -49,7 +51,7 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
     private Path pathFor(INDArray x) {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
         boolean plain = CpuArrays.ownPathFor(x) && x.size(1) == c.getNIn() && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
-                && c.getStride()[0] == 1 && c.getStride()[1] == 1 && c.getDilation()[0] == 1 && c.getDilation()[1] == 1
+                && c.getDilation()[0] == 1 && c.getDilation()[1] == 1
                 && c.getConvolutionMode() != ConvolutionMode.Same && !c.hasBias()
                 && c.getActivationFn() instanceof ActivationIdentity && c.getIDropout() == null
                 && c.getWeightNoise() == null;
@@ -62,7 +64,8 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
             return Path.POINTWISE;
         }
         long positions = (x.size(2) + 2L * p[0] - k[0] + 1) * (x.size(3) + 2L * p[1] - k[1] + 1);
-        return x.size(1) >= IM2COL_MIN_CHANNELS && positions <= IM2COL_MAX_POSITIONS ? Path.IM2COL_BACKWARD : Path.DL4J;
+        boolean stride1 = c.getStride()[0] == 1 && c.getStride()[1] == 1;
+        return stride1 && x.size(1) >= IM2COL_MIN_CHANNELS && positions <= IM2COL_MAX_POSITIONS ? Path.IM2COL_BACKWARD : Path.DL4J;
     }
 
     /** Whether the last forward pass took this layer's own path (in either direction) rather than DL4J's. */
@@ -77,7 +80,7 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
         if (path != Path.POINTWISE) {
             return super.activate(training, workspaceMgr);
         }
-        INDArray x = CpuArrays.contiguous(input, ArrayType.FF_WORKING_MEM, workspaceMgr);
+        INDArray x = pointwiseInput(ArrayType.FF_WORKING_MEM, workspaceMgr);
         long n = x.size(0);
         long positions = x.size(2) * x.size(3);
         INDArray w = weights();
@@ -110,7 +113,7 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
             return im2colBackward(epsilon, workspaceMgr);
         }
         assertInputSet(true);
-        INDArray x = CpuArrays.contiguous(input, ArrayType.BP_WORKING_MEM, workspaceMgr);
+        INDArray x = pointwiseInput(ArrayType.BP_WORKING_MEM, workspaceMgr);
         INDArray dy = CpuArrays.contiguous(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
         long n = x.size(0);
         long in = x.size(1);
@@ -119,7 +122,9 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
         long out = w.size(0);
         INDArray dwView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray dw = dwView.reshape('c', out, in);
-        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
+        boolean strided = layerConf().getStride()[0] > 1 || layerConf().getStride()[1] > 1;
+        INDArray dx = workspaceMgr.createUninitialized(strided ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATION_GRAD,
+                x.dataType(), x.shape(), 'c');
         if (positions >= SIDE_BY_SIDE_BELOW) {
             INDArray x3 = x.reshape('c', n, in, positions);
             INDArray dy3 = dy.reshape('c', n, out, positions);
@@ -137,9 +142,31 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
             Nd4j.gemm(dys, xs, dw, false, true, 1.0, 0.0);
             dx.reshape('c', n, in, positions).assign(dxs.permute(1, 0, 2));
         }
+        if (strided) {
+            // the positions the stride skipped get no gradient
+            INDArray full = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, x.dataType(), input.shape(), 'c');
+            strided(full).assign(dx);
+            dx = full;
+        }
         Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, dwView, 'c');
         return new Pair<>(gradient, dx);
+    }
+
+    /** The input of a 1×1 convolution: itself at stride 1, else a copy of the positions the stride visits. */
+    private INDArray pointwiseInput(ArrayType type, LayerWorkspaceMgr mgr) {
+        int[] stride = layerConf().getStride();
+        if (stride[0] == 1 && stride[1] == 1) {
+            return CpuArrays.contiguous(input, type, mgr);
+        }
+        return mgr.dup(type, strided(input), 'c');
+    }
+
+    /** The view of positions 0, s, 2s, … in each direction. */
+    private INDArray strided(INDArray a) {
+        int[] stride = layerConf().getStride();
+        return a.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, stride[0], a.size(2)),
+                NDArrayIndex.interval(0, stride[1], a.size(3)));
     }
 
     /** dW = dy·colᵀ and dx = col2im(Wᵀ·dy), with the examples side by side. */
