@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -165,8 +166,12 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
     /** The view of positions 0, s, 2s, … in each direction. */
     private INDArray strided(INDArray a) {
         int[] stride = layerConf().getStride();
-        return a.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, stride[0], a.size(2)),
-                NDArrayIndex.interval(0, stride[1], a.size(3)));
+        return a.get(NDArrayIndex.all(), NDArrayIndex.all(), every(stride[0], a.size(2)), every(stride[1], a.size(3)));
+    }
+
+    /** Positions 0, s, 2s, … below size (ND4J rejects a strided interval over a single position). */
+    private static INDArrayIndex every(int stride, long size) {
+        return size == 1 ? NDArrayIndex.all() : NDArrayIndex.interval(0, stride, size);
     }
 
     /** dW = dy·colᵀ and dx = col2im(Wᵀ·dy), with the examples side by side. */

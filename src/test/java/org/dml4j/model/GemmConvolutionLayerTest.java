@@ -75,10 +75,10 @@ class GemmConvolutionLayerTest {
     void equalsDl4jsConvolutionOnSmallAndLargeMapsAndForOtherKernels() {
         // {kernel, stride, side, input channels}. 1×1 on 4×4 and 8×8 maps: side by side; on 32×32 = 1024
         // positions: one product per example. 3×3 with 256 channels on 4×4 and 14×14 maps: im2col
-        // backward. 1×1 at stride 2 on even and odd sides. DL4J's own: 3×3 with 4 channels, 3×3 on 16×16 =
+        // backward. 1×1 at stride 2 on even and odd sides, down to a single position. DL4J's own: 3×3 with 4 channels, 3×3 on 16×16 =
         // 256 positions, strided 3×3.
         int[][] cases = {{1, 1, 4, 4}, {1, 1, 8, 4}, {1, 1, 32, 4}, {3, 1, 4, 256}, {3, 1, 14, 256}, {1, 2, 8, 4},
-            {1, 2, 7, 4}, {1, 2, 64, 4}, {3, 1, 8, 4}, {3, 1, 16, 256}, {3, 2, 8, 256}};
+            {1, 2, 7, 4}, {1, 2, 64, 4}, {1, 2, 1, 4}, {1, 2, 2, 4}, {1, 2, 3, 4}, {3, 1, 1, 256}, {3, 1, 2, 256}, {3, 1, 8, 4}, {3, 1, 16, 256}, {3, 2, 8, 256}};
         for (int[] c : cases) {
             ComputationGraph ours = net(true, c[0], c[1], c[2], c[3]);
             ComputationGraph theirs = net(false, c[0], c[1], c[2], c[3]);
