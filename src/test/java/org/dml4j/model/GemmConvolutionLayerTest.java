@@ -105,7 +105,7 @@ class GemmConvolutionLayerTest {
     }
 
     @Test
-    void gradientCheckInDoublePrecisionOnEveryOwnPath() {
+    void gradientCheckInDoublePrecisionOnThePointwisePaths() {
         for (int[] c : new int[][] {{1, 4}, {1, 32}, {2, 5}}) {
             ComputationGraph net = net(true, 1, c[0], c[1]);
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
@@ -113,11 +113,9 @@ class GemmConvolutionLayerTest {
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)), Arrays.toString(c));
             assertTrue(ownPath(net));
         }
-        ComputationGraph wide = net(true, 3, 1, 4, 256);
-        assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(wide)
-                .inputs(new INDArray[] {x(4)}).labels(new INDArray[] {y()}).subset(true).maxPerParam(300)
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)), "3x3, 256 channels");
-        assertTrue(ownPath(wide));
+        // the im2col backward needs >= 256 channels: 16 000 parameters, minutes of finite differences
+        // (GraphConfig.subset does not thin them); it is held to DL4J's own backward pass in float64
+        // to 1e-12 above instead
     }
 
     @Test
