@@ -1,7 +1,6 @@
 package org.dml4j.model;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -29,14 +28,8 @@ public class GemmConvolution extends ConvolutionLayer {
                                                        Collection<TrainingListener> listeners, int index,
                                                        INDArray paramsView, boolean initializeParams,
                                                        DataType dataType) {
-        GemmConvolutionLayer layer = new GemmConvolutionLayer(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(index);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return Layers.wire(new GemmConvolutionLayer(conf, dataType), conf, listeners, index, paramsView, initializeParams,
+                initializer());
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.dml4j.model;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -68,14 +67,8 @@ public class RegularizedBatchNorm extends BatchNormalization {
                                                        Collection<TrainingListener> listeners, int index,
                                                        INDArray paramsView, boolean initializeParams,
                                                        DataType dataType) {
-        BatchNormLayer layer = new BatchNormLayer(conf, dataType, reluAfter);
-        layer.setListeners(listeners);
-        layer.setIndex(index);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return Layers.wire(new BatchNormLayer(conf, dataType, reluAfter), conf, listeners, index, paramsView, initializeParams,
+                initializer());
     }
 
     @Override

@@ -1,0 +1,25 @@
+package org.dml4j.model;
+
+import java.util.Collection;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** What a layer configuration's {@code instantiate} does after constructing its own layer class (as DL4J's do). */
+final class Layers {
+    private Layers() {
+    }
+
+    static <L extends BaseLayer<?>> L wire(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                           int index, INDArray paramsView, boolean initializeParams,
+                                           ParamInitializer initializer) {
+        layer.setListeners(listeners);
+        layer.setIndex(index);
+        layer.setParamsViewArray(paramsView);
+        layer.setParamTable(initializer.init(conf, paramsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
+    }
+}

@@ -1,0 +1,26 @@
+package org.dml4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Two networks with the same parameters, one batch: how far apart their gradients are. */
+final class GradientComparison {
+    private GradientComparison() {
+    }
+
+    /** ‖g_ours − g_theirs‖ / ‖g_theirs‖ over all parameters (theirs must have a non-zero gradient). */
+    static double relativeDifference(ComputationGraph ours, ComputationGraph theirs, INDArray x, INDArray y) {
+        for (ComputationGraph n : new ComputationGraph[] {ours, theirs}) {
+            n.setInputs(x);
+            n.setLabels(y);
+            n.computeGradientAndScore();
+        }
+        INDArray a = ours.getFlattenedGradients();
+        INDArray b = theirs.getFlattenedGradients();
+        double norm = b.norm2Number().doubleValue();
+        assertTrue(norm > 0, "a zero gradient compares with anything");
+        return a.sub(b).norm2Number().doubleValue() / norm;
+    }
+}
