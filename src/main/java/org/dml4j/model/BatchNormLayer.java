@@ -186,7 +186,6 @@ final class BatchNormLayer extends BatchNormalization {
 
     /** Per-channel sums of a contiguous NCHW array: row sums by a matrix–vector product, then over examples. */
     private double[] channelSums(INDArray a) {
-        long n = a.size(0);
         int c = (int) a.size(1);
         INDArray rows = rowsOf(a);
         onesHw = ones(onesHw, rows.size(1), a.dataType());

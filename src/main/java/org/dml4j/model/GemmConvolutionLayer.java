@@ -95,12 +95,12 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
                 Nd4j.gemm(w, x3.slice(i), y3.slice(i), false, false, 1.0, 0.0);
             }
         } else {
-            INDArray xs = sideBySide(x, ArrayType.FF_WORKING_MEM, workspaceMgr);
+            INDArray xs = sideBySide(x, x.size(1), ArrayType.FF_WORKING_MEM, workspaceMgr);
             INDArray ys = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, x.dataType(),
                     new long[] {out, n, positions}, 'c');
             Nd4j.gemm(w, xs.reshape('c', x.size(1), n * positions), ys.reshape('c', out, n * positions),
                     false, false, 1.0, 0.0);
-            y.reshape('c', n, out, positions).assign(ys.permute(1, 0, 2));
+            perExample(ys, y);
         }
         return y;
     }
@@ -123,8 +123,7 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
         long out = w.size(0);
         INDArray dwView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray dw = dwView.reshape('c', out, in);
-        boolean strided = layerConf().getStride()[0] > 1 || layerConf().getStride()[1] > 1;
-        INDArray dx = workspaceMgr.createUninitialized(strided ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATION_GRAD,
+        INDArray dx = workspaceMgr.createUninitialized(strided() ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATION_GRAD,
                 x.dataType(), x.shape(), 'c');
         if (positions >= SIDE_BY_SIDE_BELOW) {
             INDArray x3 = x.reshape('c', n, in, positions);
@@ -135,36 +134,35 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
                 Nd4j.gemm(dy3.slice(i), x3.slice(i), dw, false, true, 1.0, i == 0 ? 0.0 : 1.0);
             }
         } else {
-            INDArray xs = sideBySide(x, ArrayType.BP_WORKING_MEM, workspaceMgr).reshape('c', in, n * positions);
-            INDArray dys = sideBySide(dy, ArrayType.BP_WORKING_MEM, workspaceMgr).reshape('c', out, n * positions);
+            INDArray xs = sideBySide(x, in, ArrayType.BP_WORKING_MEM, workspaceMgr).reshape('c', in, n * positions);
+            INDArray dys = sideBySide(dy, out, ArrayType.BP_WORKING_MEM, workspaceMgr).reshape('c', out, n * positions);
             INDArray dxs = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(),
                     new long[] {in, n, positions}, 'c');
             Nd4j.gemm(w, dys, dxs.reshape('c', in, n * positions), true, false, 1.0, 0.0);
             Nd4j.gemm(dys, xs, dw, false, true, 1.0, 0.0);
-            dx.reshape('c', n, in, positions).assign(dxs.permute(1, 0, 2));
+            perExample(dxs, dx);
         }
-        if (strided) {
+        if (strided()) {
             // the positions the stride skipped get no gradient
             INDArray full = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, x.dataType(), input.shape(), 'c');
-            strided(full).assign(dx);
+            visited(full).assign(dx);
             dx = full;
         }
-        Gradient gradient = new DefaultGradient();
-        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, dwView, 'c');
-        return new Pair<>(gradient, dx);
+        return withWeightGradient(dx);
+    }
+
+    private boolean strided() {
+        int[] stride = layerConf().getStride();
+        return stride[0] > 1 || stride[1] > 1;
     }
 
     /** The input of a 1×1 convolution: itself at stride 1, else a copy of the positions the stride visits. */
     private INDArray pointwiseInput(ArrayType type, LayerWorkspaceMgr mgr) {
-        int[] stride = layerConf().getStride();
-        if (stride[0] == 1 && stride[1] == 1) {
-            return CpuArrays.contiguous(input, type, mgr);
-        }
-        return mgr.dup(type, strided(input), 'c');
+        return strided() ? mgr.dup(type, visited(input), 'c') : CpuArrays.contiguous(input, type, mgr);
     }
 
     /** The view of positions 0, s, 2s, … in each direction. */
-    private INDArray strided(INDArray a) {
+    private INDArray visited(INDArray a) {
         int[] stride = layerConf().getStride();
         return a.get(NDArrayIndex.all(), NDArrayIndex.all(), every(stride[0], a.size(2)), every(stride[1], a.size(3)));
     }
@@ -189,18 +187,23 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
         INDArray col = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(),
                 new long[] {n, in, k[0], k[1], dy.size(2), dy.size(3)}, 'c');
         Convolution.im2col(x, k[0], k[1], 1, 1, p[0], p[1], 1, 1, false, col);
-        INDArray cols = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(), new long[] {rows, n, positions}, 'c');
-        cols.assign(col.reshape('c', n, rows, positions).permute(1, 0, 2));
-        INDArray dys = sideBySide(dy, ArrayType.BP_WORKING_MEM, mgr).reshape('c', out, n * positions);
+        INDArray cols = sideBySide(col, rows, ArrayType.BP_WORKING_MEM, mgr);
+        INDArray dys = sideBySide(dy, out, ArrayType.BP_WORKING_MEM, mgr).reshape('c', out, n * positions);
         INDArray dwView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         Nd4j.gemm(dys, cols.reshape('c', rows, n * positions), dwView.reshape('c', out, rows), false, true, 1.0, 0.0);
         INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY).reshape('c', out, rows);
         Nd4j.gemm(w, dys, cols.reshape('c', rows, n * positions), true, false, 1.0, 0.0);   // dcol, side by side
-        col.reshape('c', n, rows, positions).assign(cols.permute(1, 0, 2));
+        perExample(cols, col);
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
         Convolution.col2im(col, dx, 1, 1, p[0], p[1], (int) x.size(2), (int) x.size(3), 1, 1);
+        return withWeightGradient(dx);
+    }
+
+    /** The input gradient with the weight gradient, which is already in its view. */
+    private Pair<Gradient, INDArray> withWeightGradient(INDArray dx) {
         Gradient gradient = new DefaultGradient();
-        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, dwView, 'c');
+        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY,
+                gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), 'c');
         return new Pair<>(gradient, dx);
     }
 
@@ -210,11 +213,22 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
         return w.reshape('c', w.size(0), w.size(1));
     }
 
-    /** [N, C, H, W] as [C, N, H·W]: the examples side by side, one row block per channel. */
-    private static INDArray sideBySide(INDArray a, ArrayType type, LayerWorkspaceMgr mgr) {
-        long positions = a.size(2) * a.size(3);
-        INDArray s = mgr.createUninitialized(type, a.dataType(), new long[] {a.size(1), a.size(0), positions}, 'c');
-        s.assign(a.reshape('c', a.size(0), a.size(1), positions).permute(1, 0, 2));
+    /**
+     * An array whose examples hold {@code rows} rows each ([N, C, H, W], or im2col's [N, C, k, k, H', W'])
+     * as [rows, N, positions]: the examples side by side, one row block per row.
+     */
+    private static INDArray sideBySide(INDArray a, long rows, ArrayType type, LayerWorkspaceMgr mgr) {
+        long n = a.size(0);
+        long positions = a.length() / (n * rows);
+        INDArray s = mgr.createUninitialized(type, a.dataType(), new long[] {rows, n, positions}, 'c');
+        s.assign(a.reshape('c', n, rows, positions).permute(1, 0, 2));
         return s;
+    }
+
+    /** The inverse of {@link #sideBySide}: [rows, N, positions] written into {@code target}'s examples. */
+    private static void perExample(INDArray sideBySide, INDArray target) {
+        long rows = sideBySide.size(0);
+        long n = sideBySide.size(1);
+        target.reshape('c', n, rows, sideBySide.size(2)).assign(sideBySide.permute(1, 0, 2));
     }
 }

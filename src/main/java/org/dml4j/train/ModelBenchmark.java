@@ -1,21 +1,15 @@
 package org.dml4j.train;
 
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.workspace.ArrayType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dml4j.data.ImageShape;
 import org.dml4j.eval.KnnBenchmark;
@@ -26,6 +20,12 @@ import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.Helpers;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,11 +50,9 @@ public final class ModelBenchmark {
 
     /** Training steps (forward, backward, update); with {@code devices} > 1 through {@link DataParallel}. */
     public static void train(Setup s, PrintWriter out) {
-        System.setProperty("org.eclipse.deeplearning4j.helpers.disable", Boolean.toString(!s.helpers()));
-        ComputationGraph net = EmbeddingNetwork.build(new Architecture(s.backbone(), new ImageShape(3, s.size(), s.size()), 0),
-                new ArcMarginLayer(CLASSES, 80, 0.15, false), new Momentum(0.01, null, 0.9), Trainer.L2, 0,
-                DataType.FLOAT);
-        INDArray x = Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size());
+        ComputationGraph net = EmbeddingNetwork.build(architecture(s), new ArcMarginLayer(CLASSES, 80, 0.15, false),
+                new Momentum(0.01, null, 0.9), Trainer.L2, 0, DataType.FLOAT);
+        INDArray x = input(s);
         int[] labels = new int[s.batch()];
         Arrays.setAll(labels, i -> i % CLASSES);
         INDArray y = Heads.oneHot(labels, CLASSES, DataType.FLOAT);
@@ -78,10 +76,8 @@ public final class ModelBenchmark {
 
     /** Inference: the pooled features of a batch, as eval and infer compute them. */
     public static void infer(Setup s, PrintWriter out) {
-        System.setProperty("org.eclipse.deeplearning4j.helpers.disable", Boolean.toString(!s.helpers()));
-        ComputationGraph net = EmbeddingNetwork.forInference(
-                new Architecture(s.backbone(), new ImageShape(3, s.size(), s.size()), 0), 0);
-        INDArray x = Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size());
+        ComputationGraph net = EmbeddingNetwork.forInference(architecture(s), 0);
+        INDArray x = input(s);
         double median = time(() -> net.output(false, x), s);
         out.printf("infer %s 3x%dx%d batch %d, helpers %s: median step %.3f s, %.2f images/s, peak RSS %s%n",
                 s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off", median, s.batch() / median,
@@ -90,6 +86,16 @@ public final class ModelBenchmark {
             profile(net, x, false, s, out);
         }
         out.flush();
+    }
+
+    /** The backbone at the setup's size; helpers on or off as asked (read when the layers are built). */
+    private static Architecture architecture(Setup s) {
+        System.setProperty("org.eclipse.deeplearning4j.helpers.disable", Boolean.toString(!s.helpers()));
+        return new Architecture(s.backbone(), new ImageShape(3, s.size(), s.size()), 0);
+    }
+
+    private static INDArray input(Setup s) {
+        return Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size());
     }
 
     private static double time(Runnable step, Setup s) {
