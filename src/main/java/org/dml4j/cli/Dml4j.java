@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.io.UncheckedIOException;
 import org.dml4j.data.DataException;
+import org.dml4j.data.VisibleText;
 import org.dml4j.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,11 +48,16 @@ public final class Dml4j implements Runnable {
         applyExitCodeHelp(cl, codes);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage() + " (see --help)");
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + visible(ex.getMessage()) + " (see --help)");
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler(Dml4j::handle);
         return cl;
+    }
+
+    /** picocli quotes the user's text in its messages: show invisible characters there, line by line. */
+    private static String visible(String message) {
+        return String.join("\n", message.lines().map(VisibleText::escape).toList());
     }
 
     private static void applyExitCodeHelp(CommandLine cl, Map<String, String> codes) {

@@ -3,6 +3,7 @@ package org.dml4j.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dml4j.data.FashionMnist;
+import org.dml4j.data.VisibleText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +54,7 @@ final class PrepareCommand implements Runnable {
             FashionMnist.SplitMode mode = switch (split) {
                 case "classes" -> FashionMnist.SplitMode.CLASSES;
                 case "images" -> FashionMnist.SplitMode.IMAGES;
-                default -> throw new IllegalArgumentException("--split: expected classes or images, got '" + split + "'");
+                default -> throw new IllegalArgumentException("--split: expected classes or images, got " + VisibleText.quote(split));
             };
             int n = FashionMnist.convert(source, output, mode, perClass, size);
             spec.commandLine().getOut().printf("wrote %d images and Ebay_train.txt, Ebay_test.txt to %s%n", n, output);

@@ -1,6 +1,7 @@
 package org.dml4j.cli;
 
 import java.util.Locale;
+import org.dml4j.data.VisibleText;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -24,8 +25,8 @@ record PyBool(boolean value) {
             return switch (text.toLowerCase(Locale.ROOT)) {
                 case "y", "yes", "t", "true", "on", "1" -> new PyBool(true);
                 case "n", "no", "f", "false", "off", "0" -> new PyBool(false);
-                default -> throw new TypeConversionException("'" + text
-                        + "' is not a boolean; use true/false, yes/no, t/f, on/off or 1/0");
+                default -> throw new TypeConversionException(VisibleText.quote(text)
+                        + " is not a boolean; use true/false, yes/no, t/f, on/off or 1/0");
             };
         }
     }

@@ -1,7 +1,7 @@
 package org.dml4j.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -44,22 +44,21 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
      *                       naming the file when it cannot be read or holds no image
      */
     public static ImageList read(Path root, Path listFile, Split split) {
-        List<Sample> samples = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(listFile, StandardCharsets.UTF_8)) {
-            String text;
-            int lineNo = 0;
-            while ((text = in.readLine()) != null) {
-                lineNo++;
-                Sample s = parseLine(listFile, lineNo, text, split);
-                if (s != null) {
-                    samples.add(s);
-                }
-            }
+        List<String> lines;
+        try {
+            lines = TextLines.read(listFile);
         } catch (NoSuchFileException e) {
             throw new DataException(listFile + ": list file not found (is --data_dir right?"
                     + " For SOP run scripts/download_sop.sh)");
         } catch (IOException e) {
             throw new DataException(listFile + ": cannot read list file: " + e.getMessage(), e);
+        }
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Sample s = parseLine(listFile, i + 1, lines.get(i), split);
+            if (s != null) {
+                samples.add(s);
+            }
         }
         if (samples.isEmpty()) {
             throw new DataException(listFile + ": no image lines in list file");
@@ -74,17 +73,19 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
      * @throws DataException naming the file when it cannot be read or lists no image
      */
     public static ImageList ofPathList(Path listFile) {
-        List<Sample> samples = new ArrayList<>();
+        List<String> lines;
         try {
-            List<String> lines = Files.readAllLines(listFile, StandardCharsets.UTF_8);
-            for (int i = 0; i < lines.size(); i++) {
-                String p = lines.get(i).strip();
-                if (!p.isEmpty() && !p.startsWith("#")) {
-                    samples.add(new Sample(p, -1, i + 1));
-                }
-            }
+            lines = TextLines.read(listFile);
         } catch (IOException e) {
             throw new DataException(listFile + ": cannot read image list: " + e.getMessage(), e);
+        }
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String p = lines.get(i).strip();
+            if (!p.isEmpty() && !p.startsWith("#")) {
+                toPath(p, listFile + ":" + (i + 1) + ": ");
+                samples.add(new Sample(p, -1, i + 1));
+            }
         }
         if (samples.isEmpty()) {
             throw new DataException(listFile + ": no image paths in the list");
@@ -99,15 +100,27 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
      */
     public static ImageList ofDirectory(Path dir) {
         List<Sample> samples = new ArrayList<>();
+        List<String> undecodable = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
             List<Path> images = files.filter(Files::isRegularFile)
                     .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png|bmp|webp)"))
                     .sorted().toList();
             for (Path p : images) {
-                samples.add(new Sample(dir.relativize(p).toString(), -1, samples.size() + 1));
+                String rel = dir.relativize(p).toString();
+                if (rel.indexOf('\uFFFD') >= 0) {
+                    undecodable.add(VisibleText.escape(rel));
+                }
+                samples.add(new Sample(rel, -1, samples.size() + 1));
             }
         } catch (IOException e) {
             throw new DataException(dir + ": cannot list images: " + e.getMessage(), e);
+        }
+        if (!undecodable.isEmpty()) {
+            String hint = encodingHint();
+            throw new DataException(dir + ": file names that are not valid " + fileNameEncoding()
+                    + " (undecodable bytes shown as \\uFFFD): " + undecodable.size() + ", first: "
+                    + String.join(", ", undecodable.subList(0, Math.min(5, undecodable.size())))
+                    + (hint.isEmpty() ? "; rename them to UTF-8 (for example convmv -f latin1 -t utf-8)" : hint));
         }
         if (samples.isEmpty()) {
             throw new DataException(dir + ": no .jpg, .jpeg, .png, .bmp or .webp images found");
@@ -133,26 +146,54 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
         try {
             classId = Integer.parseInt(cols[1]);
         } catch (NumberFormatException e) {
-            throw new DataException(where + "column 2 (class_id): expected an integer, got '" + cols[1] + "'");
+            throw new DataException(where + "column 2 (class_id): expected an integer, got " + VisibleText.quote(cols[1]));
         }
         int label = split.label(classId);
         if (label < 0) {
             throw new DataException(where + "column 2 (class_id): must be >= 1 in a training list, got " + classId);
         }
         String path = cols[3];
-        Path p;
-        try {
-            p = Path.of(path);
-        } catch (InvalidPathException e) {
-            throw new DataException(where + "column 4 (path): not a valid path: " + e.getReason());
-        }
+        Path p = toPath(path, where + "column 4 (path): ");
         if (p.isAbsolute() || path.startsWith("/") || path.startsWith("\\")) {
-            throw new DataException(where + "column 4 (path): must be relative to the data root, got '" + path + "'");
+            throw new DataException(where + "column 4 (path): must be relative to the data root, got " + VisibleText.quote(path));
         }
         if (p.normalize().startsWith("..")) {
-            throw new DataException(where + "column 4 (path): escapes the data root, got '" + path + "'");
+            throw new DataException(where + "column 4 (path): escapes the data root, got " + VisibleText.quote(path));
         }
         return new Sample(path, label, lineNo);
+    }
+
+    /**
+     * {@code path} as a file-system path.
+     *
+     * @throws DataException prefixed with {@code where} when the JVM cannot represent it, which
+     *                       without a UTF-8 locale happens to every non-ASCII name
+     */
+    static Path toPath(String path, String where) {
+        try {
+            return Path.of(path);
+        } catch (InvalidPathException e) {
+            throw new DataException(where + "not a valid path " + VisibleText.quote(path) + ": " + e.getReason()
+                    + encodingHint());
+        }
+    }
+
+    /** The charset this JVM uses for file names ({@code sun.jnu.encoding}, fixed by the locale at start-up). */
+    static String fileNameEncoding() {
+        return System.getProperty("sun.jnu.encoding", "UTF-8");
+    }
+
+    /** Why a name may fail when the JVM's file-name charset is not UTF-8, and the fix; "" otherwise. */
+    static String encodingHint() {
+        String jnu = fileNameEncoding();
+        boolean utf8;
+        try {
+            utf8 = Charset.forName(jnu).equals(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            utf8 = false;
+        }
+        return utf8 ? "" : " (this JVM encodes file names as " + jnu + " because no UTF-8 locale is set:"
+                + " bin/dml4j sets LC_CTYPE=C.UTF-8 itself; when starting java yourself, set LC_ALL=C.UTF-8)";
     }
 
     /** Number of images. */
@@ -203,7 +244,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             if (!Files.isRegularFile(imagePath(i))) {
                 count++;
                 if (missing.size() < 5) {
-                    missing.add(listFile.getFileName() + ":" + samples.get(i).line() + " " + imagePath(i));
+                    missing.add(listFile.getFileName() + ":" + samples.get(i).line() + " " + VisibleText.escape(imagePath(i).toString()));
                 }
             }
         }

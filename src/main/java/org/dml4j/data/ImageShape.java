@@ -22,14 +22,14 @@ public record ImageShape(int channels, int height, int width) {
     public static ImageShape parse(String text) {
         String[] parts = text.split(",", -1);
         if (parts.length != 3) {
-            throw new IllegalArgumentException("--image_shape: expected C,H,W such as 3,224,224, got '" + text + "'");
+            throw new IllegalArgumentException("--image_shape: expected C,H,W such as 3,224,224, got " + VisibleText.quote(text));
         }
         int[] v = new int[3];
         for (int i = 0; i < 3; i++) {
             try {
                 v[i] = Integer.parseInt(parts[i].trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--image_shape: expected C,H,W such as 3,224,224, got '" + text + "'");
+                throw new IllegalArgumentException("--image_shape: expected C,H,W such as 3,224,224, got " + VisibleText.quote(text));
             }
         }
         return new ImageShape(v[0], v[1], v[2]);

@@ -3,6 +3,7 @@ package org.dml4j.loss;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.dml4j.data.BatchSampler.StreamKind;
+import org.dml4j.data.VisibleText;
 
 /**
  * The losses of the two training commands, with the sample stream each one trains on
@@ -49,7 +50,7 @@ public enum LossName {
         }
         String allowed = Arrays.stream(values()).filter(l -> l.pair == pair)
                 .map(LossName::toString).collect(Collectors.joining(", "));
-        throw new IllegalArgumentException("--loss_name: unknown loss '" + value + "' for "
+        throw new IllegalArgumentException("--loss_name: unknown loss " + VisibleText.quote(value) + " for "
                 + (pair ? "train-pair" : "train-elem") + "; choose one of " + allowed);
     }
 

@@ -2,6 +2,7 @@ package org.dml4j.model;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import org.dml4j.data.VisibleText;
 
 /**
  * The backbones {@code --model} accepts: the original's ResNet50/101/152 (bottleneck blocks) and
@@ -46,7 +47,7 @@ public enum Backbone {
                 return b;
             }
         }
-        throw new IllegalArgumentException("--model: unknown model '" + name + "'; choose one of "
+        throw new IllegalArgumentException("--model: unknown model " + VisibleText.quote(name) + "; choose one of "
                 + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")));
     }
 }

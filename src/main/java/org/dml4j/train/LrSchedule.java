@@ -3,6 +3,7 @@ package org.dml4j.train;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import org.dml4j.data.VisibleText;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
@@ -38,7 +39,7 @@ public record LrSchedule(double baseLr, int[] boundaries) {
      */
     public static LrSchedule parse(double baseLr, String strategy, String steps) {
         if (!PIECEWISE_DECAY.equals(strategy)) {
-            throw new IllegalArgumentException("--lr_strategy: only 'piecewise_decay' is supported, got '" + strategy + "'");
+            throw new IllegalArgumentException("--lr_strategy: only 'piecewise_decay' is supported, got " + VisibleText.quote(strategy));
         }
         if (steps.isBlank()) {
             return new LrSchedule(baseLr, new int[0]);
@@ -50,7 +51,7 @@ public record LrSchedule(double baseLr, int[] boundaries) {
                 b[i] = Integer.parseInt(parts[i].trim());
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--lr_steps: expected comma-separated iterations such as"
-                        + " 15000,25000, got '" + steps + "'");
+                        + " 15000,25000, got " + VisibleText.quote(steps));
             }
         }
         return new LrSchedule(baseLr, b);

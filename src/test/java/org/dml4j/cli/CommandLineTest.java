@@ -200,6 +200,18 @@ class CommandLineTest {
         assertTrue(missing.err().contains("Ebay_test.txt: list file not found"), missing.err());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--batch_size=1\u00A0|'1\\u00A0' is not an int",
+        "--model=ResNet18\u200B|unknown model 'ResNet18\\u200B'",
+        "--verbose=yes\u2060|'yes\\u2060' is not a boolean",
+        "--image_shape=\uFEFF3,32,32|got '\\uFEFF3,32,32'"})
+    void invisibleCharactersInFlagValuesAreShown(String flag, String shown) {
+        Run r = run("eval", "--use_gpu=False", flag);
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains(shown), r.err());
+    }
+
     @Test
     void pythonFloatFormatting() {
         assertEquals("0.01", ConfigBlock.pythonFloat(0.01));

@@ -55,7 +55,22 @@ class NpyTest {
         Path truncated = dir.resolve("short.npy");
         Files.write(truncated, header);
         assertTrue(assertThrows(DataException.class, () -> Npy.read(truncated)).getMessage()
-                .contains("header says 4x2 but the file holds 0 data bytes"));
+                .contains("header says shape (4, 2) but the file holds 0 data bytes, not 32"));
+    }
+
+    @Test
+    void float64ValuesOutsideFloat32AndEmptyArraysAreRefused() throws IOException {
+        java.nio.ByteBuffer f8 = java.nio.ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN)
+                .putDouble(1).putDouble(2).putDouble(1e300).putDouble(0);
+        Path big = LabelFileTest.npy(dir.resolve("big.npy"), "<f8", "(2, 2)", f8.array());
+        assertTrue(assertThrows(DataException.class, () -> Npy.read(big)).getMessage()
+                .contains("big.npy: row 1, column 0: 1.0E300 does not fit float32"));
+        Path empty = LabelFileTest.npy(dir.resolve("empty.npy"), "<f4", "(0, 512)", new byte[0]);
+        assertTrue(assertThrows(DataException.class, () -> Npy.read(empty)).getMessage()
+                .contains("empty.npy: an empty array (shape (0, 512)): no embeddings to use"));
+        Path flat = LabelFileTest.npy(dir.resolve("flat.npy"), "<f4", "(3,)", new byte[12]);
+        assertTrue(assertThrows(DataException.class, () -> Npy.read(flat)).getMessage()
+                .contains("expected a 2-d array (N, D), got shape (3,)"));
     }
 
     @Test
@@ -66,5 +81,40 @@ class NpyTest {
                 NumpyFormat.array(new float[] {0.28176978f, 0f, 1.1275045f, 2.202574f, 0.73892903f}));
         assertEquals("[ 12.5    -0.25    3.      0.125 100.   ]",
                 NumpyFormat.array(new float[] {12.5f, -0.25f, 3f, 0.125f, 100f}));
+        // each expected string was printed by numpy 1.24 for np.array(values, dtype=np.float32)
+        float nan = Float.NaN;
+        float inf = Float.POSITIVE_INFINITY;
+        String[][] numpy = {
+            {"[ nan 0.5  1.25  inf -inf]", "nan 0.5 1.25 inf -inf"},
+            {"[nan nan nan nan nan]", "nan nan nan nan nan"},
+            {"[1.131276          nan 0.40289497 2.058223   0.        ]", "1.131276 nan 0.40289497 2.058223 0"},
+            {"[ 12.5    -0.25      inf   0.125 100.   ]", "12.5 -0.25 inf 0.125 100"},
+            {"[1.e-05    nan 3.e+00 4.e+00 5.e+00]", "1e-5 nan 3 4 5"},
+            {"[1.0e-03 3.2e+00 0.0e+00 1.0e+00 2.0e+00]", "0.001 3.2 0 1 2"},
+            {"[1.2345679e+08 1.0000000e+00 2.0000000e+00 3.0000000e+00 4.0000000e+00]", "123456789 1 2 3 4"},
+            {"[ 1.50e-07 -2.25e-03  0.00e+00  7.00e+00       nan]", "1.5e-7 -2.25e-3 0 7 nan"},
+            {"[-1.e-05  1.e-05  2.e+00 -3.e+00     inf]", "-1e-5 1e-5 2 -3 inf"},
+            {"[3.1415926e-05 2.7182817e+00 3.3333334e-01 1.0000000e+02 1.0000000e-30]",
+                "3.1415927e-5 2.7182817 0.33333334 100 1e-30"},
+            {"[0. 0. 0. 0. 0.]", "0 0 0 0 0"},
+            {"[-0.  1.  2.  3.  4.]", "-0 1 2 3 4"},
+            {"[1.e+08 1.e+00 2.e+00 3.e+00 4.e+00]", "99999999 1 2 3 4"},
+            {"[   1. 1000.    2.    3.    4.]", "1 1000 2 3 4"},
+            {"[1.000e+00 1.001e+03 2.000e+00 3.000e+00 4.000e+00]", "1 1001 2 3 4"},
+            {"[1.000e-01 1.005e+02       nan      -inf 0.000e+00]", "0.1 100.5 nan -inf 0"},
+            {"[1.e-40 0.e+00 0.e+00 0.e+00 1.e+00]", "1e-40 0 0 0 1"},
+            {"[ nan -inf]", "nan -inf"},
+            {"[ 3.e+38 -3.e+38  1.e-38  0.e+00  1.e+00]", "3e38 -3e38 1e-38 0 1"},
+            {"[1.0000001e+00 1.0000000e-01 2.0000000e-01 3.0000001e-01 1.6777216e+07]",
+                "1.0000001 0.1 0.2 0.3 16777216"}};
+        for (String[] c : numpy) {
+            String[] parts = c[1].split(" ");
+            float[] v = new float[parts.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = parts[i].equals("nan") ? nan : parts[i].equals("inf") ? inf : parts[i].equals("-inf") ? -inf
+                        : Float.parseFloat(parts[i]);
+            }
+            assertEquals(c[0], NumpyFormat.array(v), c[1]);
+        }
     }
 }

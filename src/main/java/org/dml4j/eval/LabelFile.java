@@ -1,0 +1,83 @@
+package org.dml4j.eval;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.dml4j.data.DataException;
+import org.dml4j.data.TextLines;
+import org.dml4j.data.VisibleText;
+
+/**
+ * Labels of features made elsewhere ({@code eval --labels}): a text file with one integer per line
+ * (UTF-8, with or without a byte-order mark, any line ends; whole numbers written as floats, such
+ * as numpy.savetxt's {@code 7.000000000000000000e+00}, are accepted), or a .npy array of integers.
+ * Labels are 64-bit; only their equality matters for retrieval.
+ */
+public final class LabelFile {
+    private LabelFile() {
+    }
+
+    /**
+     * @return one label per line (or array element), in order
+     * @throws DataException naming {@code file:line} and showing the text (invisible characters
+     *                       escaped) for a line that is not a whole number within 64-bit range,
+     *                       and for an empty line before the last label (it would shift every later one)
+     */
+    public static long[] read(Path file) {
+        if (isNpy(file)) {
+            return Npy.readIntegers(file);
+        }
+        List<String> lines;
+        try {
+            lines = TextLines.read(file);
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot read labels: " + e.getMessage(), e);
+        }
+        int n = lines.size();
+        while (n > 0 && lines.get(n - 1).isBlank()) {
+            n--;
+        }
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = parse(file, i + 1, lines.get(i));
+        }
+        return labels;
+    }
+
+    /**
+     * Labels as 0 … C−1 in the order of their values (equal labels stay equal, so every retrieval
+     * metric is unchanged).
+     */
+    public static int[] dense(long[] labels) {
+        long[] distinct = Arrays.stream(labels).sorted().distinct().toArray();
+        return Arrays.stream(labels).mapToInt(l -> Arrays.binarySearch(distinct, l)).toArray();
+    }
+
+    static long parse(Path file, int line, String text) {
+        String s = text.strip();
+        String where = file + ":" + line + ": ";
+        if (s.isEmpty()) {
+            throw new DataException(where + "empty line " + VisibleText.quote(text)
+                    + " (one label per line; a missing label would shift every later one)");
+        }
+        try {
+            return new BigDecimal(s).longValueExact();
+        } catch (NumberFormatException e) {
+            throw new DataException(where + "expected an integer label, got " + VisibleText.quote(text));
+        } catch (ArithmeticException e) {
+            throw new DataException(where + "expected a whole number within 64-bit range, got " + VisibleText.quote(text));
+        }
+    }
+
+    private static boolean isNpy(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(6);
+            return magic.length == 6 && (magic[0] & 0xff) == 0x93 && magic[1] == 'N' && magic[2] == 'U';
+        } catch (IOException e) {
+            return false;   // read() reports it
+        }
+    }
+}
