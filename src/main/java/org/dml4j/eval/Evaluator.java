@@ -3,12 +3,9 @@ package org.dml4j.eval;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.DataException;
@@ -42,6 +39,7 @@ public final class Evaluator {
             test = ImageList.read(config.data().dataDir(), Split.TEST);
             out.println("val dataset size: " + test.classCount());
             test = config.data().usable(test, out);
+            Retrieval.requireQueries(test.size(), test.listFile() + " (after leaving out unreadable images)");
             f = InferenceModel.open(config, out).embed(test, config, FeatureExtractor.testBatchLines(out));
         }
         int[][] nn = NearestNeighbours.search(f.features(), RetrievalMetrics.neighboursNeeded(f.labels()),
@@ -71,43 +69,28 @@ public final class Evaluator {
             throw new IllegalArgumentException("--features needs --labels (one integer label per line)");
         }
         INDArray features = Npy.read(featuresFile);
-        int[] labels = readLabels(labelsFile);
+        long[] labels = LabelFile.read(labelsFile);
         if (labels.length != features.size(0)) {
             throw new DataException(labelsFile + ": " + labels.length + " labels for " + features.size(0)
                     + " feature rows in " + featuresFile);
         }
-        return new FeatureExtractor.Features(features, labels);
-    }
-
-    /** One integer per line; blank lines are an error (they would shift every later label). */
-    static int[] readLabels(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot read labels: " + e.getMessage(), e);
-        }
-        while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
-            lines.remove(lines.size() - 1);
-        }
-        int[] labels = new int[lines.size()];
-        for (int i = 0; i < labels.length; i++) {
-            try {
-                labels[i] = Integer.parseInt(lines.get(i).strip());
-            } catch (NumberFormatException e) {
-                throw new DataException(file + ":" + (i + 1) + ": expected an integer label, got '" + lines.get(i) + "'");
-            }
-        }
-        return labels;
+        Embeddings.requireFinite(features, featuresFile.toString(), Embeddings.numberedRows());
+        Retrieval.requireQueries(labels.length, featuresFile.toString());
+        return new FeatureExtractor.Features(features, LabelFile.dense(labels));
     }
 
     static void printTable(RetrievalMetrics m, PrintWriter out) {
         out.println("metric          value");
         m.recallAtK().forEach((k, v) -> out.printf("%-15s %.5f%n", "Recall@" + k, v));
-        out.printf("%-15s %.5f%n", "MAP@R", m.mapAtR());
-        out.printf("%-15s %.5f%n", "R-precision", m.rPrecision());
+        out.printf("%-15s %s%n", "MAP@R", atR(m.mapAtR()));
+        out.printf("%-15s %s%n", "R-precision", atR(m.rPrecision()));
         out.printf("queries %d, lone-label queries (left out of MAP@R and R-precision) %d%n", m.queries(),
                 m.loneQueries());
+    }
+
+    /** A metric at R, undefined (NaN) when no query has another image of its label. */
+    private static String atR(double value) {
+        return Double.isNaN(value) ? "n/a (no label occurs twice)" : String.format("%.5f", value);
     }
 
     /** Writes the metrics as JSON through a temporary file, so a crash leaves no half-written file. */
@@ -115,8 +98,8 @@ public final class Evaluator {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("queries", m.queries());
         m.recallAtK().forEach((k, v) -> json.put("recall@" + k, v));
-        json.put("map@r", m.mapAtR());
-        json.put("r_precision", m.rPrecision());
+        json.put("map@r", Double.isNaN(m.mapAtR()) ? null : m.mapAtR());   // undefined when no label occurs twice
+        json.put("r_precision", Double.isNaN(m.rPrecision()) ? null : m.rPrecision());
         json.put("lone_queries", m.loneQueries());
         try {
             AtomicFiles.write(file, o -> o.write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -8,6 +8,8 @@ import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
 import org.dml4j.data.BatchLoader;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.VisibleText;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -38,6 +40,23 @@ public final class FeatureExtractor {
                 out.flush();
             }
         };
+    }
+
+    /**
+     * Checks that every embedding of {@code images} (in file order) is finite.
+     *
+     * @param source what the features are, for the message
+     * @throws DataException naming each bad row's image and list line; when every row is bad, also
+     *                       that the model itself gives no finite output
+     */
+    public static void requireFinite(Features f, ImageList images, String source) {
+        int bad = Embeddings.nonFiniteRows(f.features()).length;
+        if (bad > 0) {
+            Embeddings.requireFinite(f.features(), source + (bad == f.labels().length
+                    ? " (every image: the model's parameters are probably not finite)" : ""),
+                    r -> VisibleText.escape(images.imagePath(r).toString()) + " (list line "
+                            + images.samples().get(r).line() + ")");
+        }
     }
 
     /** Features of every batch of {@code loader} at {@code vertex}, in order; closes the loader. */

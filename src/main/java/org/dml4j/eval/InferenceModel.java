@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.BatchLoader;
+import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.model.Checkpoints;
@@ -26,12 +27,15 @@ public record InferenceModel(ComputationGraph net, String vertex) {
      * Features of {@code images} in file order, test preprocessing, batches and threads as configured.
      *
      * @param callback called after each batch, or null
+     * @throws DataException naming the images whose features are not finite
      */
     public FeatureExtractor.Features embed(ImageList images, EvalConfig config, FeatureExtractor.BatchCallback callback) {
         int crop = config.imageShape().cropSize();
         BatchLoader loader = BatchLoader.inOrder(images, new ImageTransform(crop, false), config.batchSize(),
                 config.data().numWorkers());
-        return FeatureExtractor.extract(net, vertex, loader, crop, callback);
+        FeatureExtractor.Features f = FeatureExtractor.extract(net, vertex, loader, crop, callback);
+        FeatureExtractor.requireFinite(f, images, "the model's embeddings of " + images.listFile());
+        return f;
     }
 
     /**

@@ -24,7 +24,7 @@ public final class Inferer {
     /**
      * @param images    the images to embed; null for the test split of --data_dir
      * @param outputDir where to write features.npy, paths.txt and labels.txt, or null
-     * @param normalize write unit-length features
+     * @param normalize write unit-length features (a zero feature stays zero, {@link Embeddings})
      */
     public static void run(EvalConfig config, ImageList images, Path outputDir, boolean normalize, PrintWriter out) {
         ImageList list = config.data().usable(
@@ -37,7 +37,7 @@ public final class Inferer {
                     out.flush();
                 });
         if (outputDir != null) {
-            INDArray features = normalize ? f.features().div(f.features().norm2(1).reshape(-1, 1)) : f.features();
+            INDArray features = normalize ? Embeddings.normalizeRows(f.features()) : f.features();
             write(outputDir, features, list, f.labels());
             out.printf("wrote %d features of width %d to %s (features.npy, paths.txt, labels.txt)%n",
                     features.size(0), features.size(1), outputDir);

@@ -10,11 +10,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Exact k-nearest-neighbour search by cosine similarity: features are L2-normalised (no epsilon,
- * as the original), each query is compared with every other feature (itself excluded), and the k
- * most similar are kept, ties broken by the lower index. Queries are processed in blocks: one
- * gemm of the block against all features (with a transposed operand, ND4J's fast path), then a
- * linear-time selection per row, so the N×N matrix never exists.
+ * Exact k-nearest-neighbour search by cosine similarity: features are L2-normalised as
+ * {@link Embeddings#normalizeRows} does (no epsilon, as the original; a zero row has cosine 0 to
+ * everything), each query is compared with every other feature (itself excluded by its index,
+ * whatever the values), and the k most similar are kept, ties broken by the lower index. Queries
+ * are processed in blocks: one gemm of the block against all features (with a transposed operand,
+ * ND4J's fast path), then a linear-time selection per row, so the N×N matrix never exists.
  */
 public final class NearestNeighbours {
     /** Default number of query rows per gemm. */
@@ -26,19 +27,20 @@ public final class NearestNeighbours {
     }
 
     /**
-     * @param features [N, D]; a float array is L2-normalised in place (saving a copy of the
-     *                 features at SOP scale), other types are converted to a normalised copy
-     * @param k        neighbours per query, at most N − 1
+     * @param features [N, D], finite ({@link Embeddings#requireFinite}); a float32 C-order array is
+     *                 L2-normalised in place (saving a copy of the features at SOP scale), others
+     *                 are converted to a normalised copy
+     * @param k        neighbours per query, 1 ≤ k ≤ N − 1 (callers check N ≥ 2 with a data error)
      * @param block    query rows per gemm
      * @return [N][k] neighbour indices, most similar first
+     * @throws IllegalArgumentException for k out of range or a non-finite value (caller bugs)
      */
     public static int[][] search(INDArray features, int k, int block) {
         int n = (int) features.size(0);
         if (k < 1 || k > n - 1) {
             throw new IllegalArgumentException("k must be in 1.." + (n - 1) + ", got " + k);
         }
-        INDArray x = features.castTo(DataType.FLOAT);
-        x.diviColumnVector(x.norm2(1).reshape(-1, 1));
+        INDArray x = Embeddings.normalizeRows(features);
         int[][] result = new int[n][];
         INDArray buffer = Nd4j.create(DataType.FLOAT, Math.min(block, n), n);   // reused: no page faults per block
         for (int from = 0; from < n; from += block) {
@@ -60,18 +62,20 @@ public final class NearestNeighbours {
         Scratch w = SCRATCH.get().fit(n);
         float[] values = w.values;
         row.get(start, values, 0, n);
-        values[self] = Float.NEGATIVE_INFINITY;   // never among the k while k ≤ n − 1
         // Candidates: values at least as large as a threshold estimated from every 8th value, chosen
-        // so that almost surely ≥ k values pass; if not, all values are candidates.
+        // so that almost surely ≥ k values pass; if not, all values are candidates. The query itself
+        // is left out by its index, never by its value.
         int m = 0;
         for (int j = 0; j < n; j += 8) {
-            w.work[m++] = values[j];
+            if (j != self) {
+                w.work[m++] = values[j];
+            }
         }
         int sampleRank = (int) Math.min(m, k / 8 + 3 * Math.sqrt(k / 8.0) + 8);
         float estimate = m > 0 ? kthLargest(w.work, m, sampleRank) : Float.NEGATIVE_INFINITY;
         int c = 0;
         for (int j = 0; j < n; j++) {
-            if (values[j] >= estimate) {
+            if (values[j] >= estimate && j != self) {
                 w.work[c] = values[j];
                 w.index[c++] = j;
             }
@@ -79,8 +83,10 @@ public final class NearestNeighbours {
         if (c < k) {
             c = 0;
             for (int j = 0; j < n; j++) {
-                w.work[c] = values[j];
-                w.index[c++] = j;
+                if (j != self) {
+                    w.work[c] = values[j];
+                    w.index[c++] = j;
+                }
             }
         }
         int candidates = c;

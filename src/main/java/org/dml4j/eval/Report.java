@@ -89,7 +89,8 @@ public final class Report {
     }
 
     private static void row(StringBuilder html, String name, double v) {
-        html.append("<tr><td>").append(name).append("</td><td>").append(String.format("%.4f", v)).append("</td></tr>\n");
+        html.append("<tr><td>").append(name).append("</td><td>").append(Double.isNaN(v) ? "n/a" : String.format("%.4f", v))
+                .append("</td></tr>\n");
     }
 
     private static void section(StringBuilder html, String title, String kind, List<Integer> queries, int[][] nn,

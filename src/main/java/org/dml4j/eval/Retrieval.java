@@ -1,5 +1,6 @@
 package org.dml4j.eval;
 
+import org.dml4j.data.DataException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -11,11 +12,26 @@ public final class Retrieval {
     private Retrieval() {
     }
 
-    /** Recall@1 of {@code features} [N, D] (normalised in place) with {@code labels}; N ≥ 2. */
-    public static double recallAt1(INDArray features, int[] labels) {
-        if (labels.length < 2) {
-            throw new IllegalArgumentException("Recall@1 needs at least 2 images, got " + labels.length);
+    /**
+     * The data-size precondition of every retrieval metric: each query is compared with the
+     * others, so there must be at least two.
+     *
+     * @param source what the embeddings are of, for the message (a list or features file)
+     * @throws DataException saying what is needed when {@code n < 2}
+     */
+    public static void requireQueries(int n, String source) {
+        if (n < 2) {
+            throw new DataException(source + ": retrieval needs at least 2 images (each query is compared with"
+                    + " the others), got " + n);
         }
+    }
+
+    /**
+     * Recall@1 of {@code features} [N, D] (finite; normalised in place) with {@code labels}.
+     *
+     * @throws IllegalArgumentException when N &lt; 2 (callers check with {@link #requireQueries})
+     */
+    public static double recallAt1(INDArray features, int[] labels) {
         return RetrievalMetrics.recallAt(NearestNeighbours.search(features, 1, NearestNeighbours.DEFAULT_BLOCK),
                 labels, 1);
     }

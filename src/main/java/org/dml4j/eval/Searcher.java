@@ -2,31 +2,59 @@ package org.dml4j.eval;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.Sample;
 import org.dml4j.data.Split;
+import org.dml4j.data.TextLines;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code search}: embeds one query image with the model and prints the most similar images of an
- * index written by {@code infer --output} (features.npy + paths.txt), by cosine similarity.
+ * index written by {@code infer --output} (features.npy + paths.txt), by cosine similarity (a zero
+ * row has cosine 0 to everything, {@link Embeddings}); ties go to the lower index.
  */
 public final class Searcher {
     private Searcher() {
     }
 
+    /**
+     * Index rows in order of cosine similarity to a query.
+     *
+     * @param order   row indices, most similar first, ties to the lower index
+     * @param cosines cosine similarity of each row (by row index, not by rank)
+     */
+    record Ranking(int[] order, float[] cosines) {
+    }
+
+    /**
+     * Ranks the rows of {@code index} [N, D] by cosine similarity to {@code query} [1, D], both
+     * finite; a zero row or query has cosine 0 ({@link Embeddings}). Normalises {@code index} in place.
+     */
+    static Ranking rank(INDArray index, INDArray query) {
+        INDArray x = Embeddings.normalizeRows(index);
+        INDArray qn = Embeddings.normalizeRows(query);
+        float[] sims = x.mmul(qn.transpose()).reshape(-1).toFloatVector();
+        int[] order = IntStream.range(0, sims.length).boxed()
+                .sorted((a, b) -> sims[a] != sims[b] ? Float.compare(sims[b], sims[a]) : Integer.compare(a, b))
+                .mapToInt(Integer::intValue).toArray();
+        return new Ranking(order, sims);
+    }
+
+    /**
+     * @throws DataException for an index whose files disagree or hold non-finite features, or an
+     *                       unreadable query image
+     */
     public static void run(EvalConfig config, Path index, Path query, int top, PrintWriter out) {
-        INDArray features = Npy.read(index.resolve("features.npy"));
+        Path featuresFile = index.resolve("features.npy");
+        INDArray features = Npy.read(featuresFile);
         List<String> paths;
         try {
-            paths = Files.readAllLines(index.resolve("paths.txt"), StandardCharsets.UTF_8);
+            paths = TextLines.read(index.resolve("paths.txt"));
         } catch (IOException e) {
             throw new DataException(index.resolve("paths.txt") + ": cannot read: " + e.getMessage(), e);
         }
@@ -34,6 +62,7 @@ public final class Searcher {
             throw new DataException(index + ": paths.txt has " + paths.size() + " lines but features.npy "
                     + features.size(0) + " rows");
         }
+        Embeddings.requireFinite(features, featuresFile.toString(), r -> "row " + r + " (" + paths.get(r) + ")");
         ImageList one = new ImageList(query, query.toAbsolutePath().getParent(), Split.TEST,
                 List.of(new Sample(query.toAbsolutePath().toString(), -1, 1)));
         one = config.data().usable(one, out);
@@ -42,14 +71,9 @@ public final class Searcher {
             throw new IllegalArgumentException("the model gives " + q.size(1) + "-d features but the index in " + index
                     + " holds " + features.size(1) + "-d ones (another --model or --embedding_size?)");
         }
-        INDArray x = features.div(features.norm2(1).reshape(-1, 1));
-        INDArray qn = q.div(q.norm2(1).reshape(-1, 1));
-        float[] sims = x.mmul(qn.transpose()).reshape(-1).toFloatVector();
-        Integer[] order = new Integer[sims.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> sims[a] != sims[b] ? Float.compare(sims[b], sims[a]) : Integer.compare(a, b));
+        Ranking ranking = rank(features, q);
+        int[] order = ranking.order();
+        float[] sims = ranking.cosines();
         out.printf("nearest to %s among %d images of %s:%n", query, sims.length, index);
         out.printf("%4s  %8s  %s%n", "rank", "cosine", "image");
         for (int r = 0; r < Math.min(top, order.length); r++) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
 import org.dml4j.data.BatchLoader;
+import org.dml4j.eval.Embeddings;
 import org.dml4j.eval.FeatureExtractor;
 import org.dml4j.eval.Retrieval;
 import org.dml4j.loss.Heads;
@@ -131,7 +132,9 @@ public final class Trainer {
     private ForwardCapture captureFor(ComputationGraph n, boolean pair) {
         return new ForwardCapture(embedding, (features, labels) -> {
             if (pair) {
-                return new double[] {n.calcRegularizationScore(true), Retrieval.recallAt1(features, labels)};
+                // non-finite features give a non-finite loss, which stops the run with its own message
+                double recall = Embeddings.allFinite(features) ? Retrieval.recallAt1(features, labels) : Double.NaN;
+                return new double[] {n.calcRegularizationScore(true), recall};
             }
             INDArray logits = Heads.accuracyLogits(n.getLayer(EmbeddingNetwork.HEAD), features, labels);
             double[] acc = Heads.topKAccuracy(logits, labels, 1, 5);
@@ -249,6 +252,8 @@ public final class Trainer {
         BatchLoader loader = data.testBatches();
         FeatureExtractor.Features f = FeatureExtractor.extract(net, embedding, loader,
                 config.imageShape().cropSize(), FeatureExtractor.testBatchLines(out));
+        FeatureExtractor.requireFinite(f, data.test(), "test embeddings at iteration " + t + " (last good checkpoint: "
+                + (lastSaved == null ? "none" : lastSaved) + ")");
         double recall = Retrieval.recallAt1(f.features(), f.labels());
         out.printf("[%s] test_img_num %d, trainbatch %d, test_recall %.5f%n",
                 LocalDateTime.now().format(FeatureExtractor.STAMP), f.labels().length, t, recall);

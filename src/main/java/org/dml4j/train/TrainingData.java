@@ -7,6 +7,7 @@ import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
+import org.dml4j.eval.Retrieval;
 
 /**
  * The training and test lists of a run, checked up front, and loaders over them: every listed
@@ -44,6 +45,10 @@ public final class TrainingData {
         if (!config.loss().name().pair() && train.maxLabel() >= config.classDim()) {
             throw new IllegalArgumentException("--class_dim (" + config.classDim() + ") must exceed the largest"
                     + " training label " + train.maxLabel() + " (class_id - 1) in " + train.listFile());
+        }
+        if (config.testIterStep() <= config.totalIterNum()) {
+            Retrieval.requireQueries(test.size(), test.listFile() + " (the periodic test every --test_iter_step="
+                    + config.testIterStep() + " iterations; after leaving out unreadable images)");
         }
         BatchSampler sampler = BatchSampler.training(config.loss().name().stream(), train,
                 config.trainBatchSize(), config.loss().samplesEachClass(), config.data().seed());

@@ -48,7 +48,10 @@ class RetrievalMetricsTest {
         return true;
     }
 
-    /** Neighbours by sorting the whole similarity row: cosine descending, index ascending. */
+    /**
+     * Neighbours by sorting the whole similarity row: cosine descending, index ascending; a zero
+     * row has cosine 0 to everything (the README's rule), and the query is never its own neighbour.
+     */
     static int[][] bruteForce(float[][] x, int k) {
         int n = x.length;
         double[][] u = new double[n][];
@@ -60,7 +63,7 @@ class RetrievalMetricsTest {
             norm = Math.sqrt(norm);
             u[i] = new double[x[i].length];
             for (int j = 0; j < x[i].length; j++) {
-                u[i][j] = x[i][j] / norm;
+                u[i][j] = norm == 0 ? 0 : x[i][j] / norm;
             }
         }
         int[][] out = new int[n][];
@@ -90,6 +93,63 @@ class RetrievalMetricsTest {
             for (int q = 0; q < x.length; q++) {
                 assertArrayEquals(expected[q], got[q], "block " + block + ", query " + q);
             }
+        }
+    }
+
+    /** The case from the issue: the zero row is a query and a database entry like any other. */
+    @Test
+    void aZeroRowHasCosineZeroToEverythingAndIsStillAQuery() {
+        float[][] x = {{0, 0}, {1, 0}, {0.9f, 0.1f}, {0, 1}, {0.1f, 0.9f}, {0.95f, 0.05f}};
+        int[] labels = {7, 0, 1, 1, 0, 0};
+        for (int block : new int[] {1, 4, 6}) {
+            int[][] nn = NearestNeighbours.search(Nd4j.createFromArray(x), 5, block);
+            assertArrayEquals(new int[] {1, 2, 3, 4, 5}, nn[0], "the zero query: all ties, lower index first");
+            assertArrayEquals(new int[] {5, 2, 4, 0, 3}, nn[1], "the zero row (cosine 0) before row 3 (cosine 0): lower index");
+            RetrievalMetrics m = RetrievalMetrics.fromNeighbours(nn, labels);
+            assertEquals(1 / 3.0, m.recallAt1(), 1e-12);
+            assertEquals(5 / 6.0, m.recallAtK().get(5), 1e-12);
+            assertEquals(0.2, m.mapAtR(), 1e-12);
+            assertEquals(1, m.loneQueries());
+        }
+    }
+
+    @Test
+    void zeroRowsInAnyPositionFollowTheRuleForBlocksThatDoNotDivideN() {
+        int n = 53;
+        int[][] zeroSets = {{0}, {n - 1}, {17}, {0, 1}, {3, 30, 52}, {5, 6, 7, 8, 9, 10}};
+        for (int[] zeros : zeroSets) {
+            float[][] x = features(n, 6, 11 + zeros.length);
+            for (int z : zeros) {
+                x[z] = new float[6];
+            }
+            int[][] expected = bruteForce(x, n - 1);
+            for (int block : new int[] {1, 2, 5, 7, 16, 52, 53, 100}) {
+                int[][] got = NearestNeighbours.search(Nd4j.createFromArray(x), n - 1, block);
+                for (int q = 0; q < n; q++) {
+                    assertArrayEquals(expected[q], got[q], "zeros " + java.util.Arrays.toString(zeros) + ", block "
+                            + block + ", query " + q);
+                }
+            }
+        }
+        float[][] allZero = new float[9][4];
+        int[][] got = NearestNeighbours.search(Nd4j.createFromArray(allZero), 3, 4);
+        for (int q = 0; q < 9; q++) {
+            int self = q;
+            int[] firstOthers = java.util.stream.IntStream.range(0, 9).filter(j -> j != self).limit(3).toArray();
+            assertArrayEquals(firstOthers, got[q], "all rows zero: every query gets the lowest other indices");
+        }
+    }
+
+    @Test
+    void aQueryIsNeverItsOwnNeighbourEvenAmongIdenticalRows() {
+        float[][] x = new float[7][3];
+        for (float[] row : x) {
+            row[1] = 2.5f;
+        }
+        int[][] nn = NearestNeighbours.search(Nd4j.createFromArray(x), 6, 3);
+        for (int q = 0; q < x.length; q++) {
+            int self = q;
+            assertEquals(6, java.util.Arrays.stream(nn[q]).filter(j -> j != self).distinct().count(), "query " + q);
         }
     }
 
