@@ -3,6 +3,8 @@ package org.dml4j.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dml4j.data.DataBenchmark;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.ScanBenchmark;
 import org.dml4j.eval.KnnBenchmark;
 import org.dml4j.model.Backbone;
 import org.dml4j.train.ModelBenchmark;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** Benchmarks that print figures; never run by the tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
-        description = "Measure throughput.", subcommands = {BenchCommand.DataCommand.class, BenchCommand.TrainCommand.class,
+        description = "Measure throughput.", subcommands = {BenchCommand.DataCommand.class, BenchCommand.ScanCommand.class, BenchCommand.TrainCommand.class,
             BenchCommand.InferCommand.class, BenchCommand.KnnCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
@@ -52,6 +54,31 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             DataBenchmark.run(images, count, crop, threads, batch, spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "scan", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+            description = "Images per second of the pre-scan (--check_images) over a data set; the first pass"
+                    + " over files not in the page cache measures the disk.")
+    static final class ScanCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"--data_dir", "--data-dir"}, paramLabel = "DIR", defaultValue = "data/Stanford_Online_Products",
+                description = "Data root: scans the images of Ebay_train.txt and Ebay_test.txt. Default: ${DEFAULT-VALUE}.")
+        Path dataDir;
+
+        @Option(names = "--images", paramLabel = "DIR", description = "Scan every image under DIR instead. Default: None.")
+        Path images;
+
+        @Option(names = "--passes", paramLabel = "N", defaultValue = "3", description = "Passes. Default: ${DEFAULT-VALUE}.")
+        int passes;
+
+        @Override
+        public Integer call() throws Exception {
+            ImageList list = images != null ? ImageList.ofDirectory(images) : ScanBenchmark.bothSplits(dataDir);
+            ScanBenchmark.run(list, passes, spec.commandLine().getOut());
             return ExitCodes.OK;
         }
     }

@@ -2,9 +2,7 @@ package org.dml4j.data;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,21 +12,21 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * A fast pre-scan of every listed image before anything starts (only the first and last few
- * kilobytes of each file are read): missing and empty files, files that are not JPEG, PNG, BMP,
- * WebP or TIFF (by content, not by name), and truncated JPEG and PNG files. With
+ * A fast pre-scan of every listed image before anything starts, without decoding: missing and
+ * empty files, files that are not JPEG, PNG, BMP, WebP or TIFF (by content, not by name), and
+ * JPEG, PNG and WebP files that end before their image does ({@link EncodedImage}; data after the
+ * end, such as a motion photo's video, is ignored as the decoders ignore it). With
  * {@code --skip_bad_images} the bad ones are left out and counted; otherwise the run stops with the
  * list. Odd but valid images (grey, alpha, 16-bit, CMYK, huge) pass: decoding converts them.
  */
 public final class ImageScan {
-    private static final int HEAD = 32;
-    private static final int TAIL = 1024;
+    private static final int HEAD = 12;
 
     /** One unreadable file. */
     public record Problem(int index, Path file, int line, String reason) {
         @Override
         public String toString() {
-            return file + " (list line " + line + "): " + reason;
+            return VisibleText.escape(file.toString()) + " (list line " + line + "): " + reason;
         }
     }
 
@@ -78,27 +76,25 @@ public final class ImageScan {
     /** Why {@code file} cannot be used, or null when it looks decodable. */
     public static String problem(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size == 0) {
+            EncodedImage.Bytes in = new EncodedImage.Bytes(ch);
+            if (in.size == 0) {
                 return "empty file (0 bytes)";
             }
-            ByteBuffer head = ByteBuffer.allocate((int) Math.min(HEAD, size));
-            ch.read(head, 0);
-            byte[] h = head.array();
-            int tailLength = (int) Math.min(TAIL, size);
-            ByteBuffer tail = ByteBuffer.allocate(tailLength);
-            ch.read(tail, size - tailLength);
-            byte[] t = tail.array();
+            int[] h = new int[(int) Math.min(HEAD, in.size)];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = in.at(i);
+            }
             if (starts(h, 0xFF, 0xD8, 0xFF)) {
-                return contains(t, new byte[] {(byte) 0xFF, (byte) 0xD9}) ? null
-                        : "truncated JPEG (no end-of-image marker)";
+                return EncodedImage.jpegProblem(in);
             }
-            if (starts(h, 0x89, 'P', 'N', 'G')) {
-                return contains(t, "IEND".getBytes(StandardCharsets.US_ASCII)) ? null
-                        : "truncated PNG (no IEND chunk)";
+            if (starts(h, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+                return EncodedImage.pngProblem(in);
             }
-            if (starts(h, 'B', 'M') || (starts(h, 'R', 'I', 'F', 'F') && h.length >= 12 && h[8] == 'W' && h[9] == 'E')
-                    || starts(h, 'I', 'I', 42, 0) || starts(h, 'M', 'M', 0, 42)) {
+            if (starts(h, 'R', 'I', 'F', 'F') && h.length >= 12 && h[8] == 'W' && h[9] == 'E' && h[10] == 'B'
+                    && h[11] == 'P') {
+                return EncodedImage.webpProblem(in);
+            }
+            if (starts(h, 'B', 'M') || starts(h, 'I', 'I', 42, 0) || starts(h, 'M', 'M', 0, 42)) {
                 return null;
             }
             if (starts(h, 'G', 'I', 'F')) {
@@ -112,28 +108,15 @@ public final class ImageScan {
         }
     }
 
-    private static boolean starts(byte[] b, int... signature) {
+    private static boolean starts(int[] b, int... signature) {
         if (b.length < signature.length) {
             return false;
         }
         for (int i = 0; i < signature.length; i++) {
-            if ((b[i] & 0xff) != (signature[i] & 0xff)) {
+            if (b[i] != signature[i]) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 }

@@ -24,4 +24,15 @@ class BenchCommandTest {
         assertTrue(train.out().contains("GemmConvolution 3x3/1 backward") && train.out().contains("RegularizedBatchNorm backward"),
                 train.out());
     }
+
+    @Test
+    void scanCountsWhatTheScanFinds(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        org.dml4j.data.TestData.sopLike(dir, new int[] {2, 1}, new int[] {2});
+        java.nio.file.Files.writeString(dir.resolve("class_2/0.png"), "not an image");
+        Run scan = CommandLineTest.run("bench", "scan", "--data_dir", dir.toString(), "--passes", "2");
+        assertEquals(0, scan.code(), scan.err());
+        assertTrue(scan.out().contains("scan benchmark: 5 images"), scan.out());
+        assertEquals(2, scan.outLines().stream().filter(l -> l.matches("[12] .* 1")).count(), "one problem per pass: "
+                + scan.out());
+    }
 }

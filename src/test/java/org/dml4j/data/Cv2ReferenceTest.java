@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -58,12 +59,23 @@ class Cv2ReferenceTest {
     void matchesTheOriginalsCv2PipelineBitForBit() throws Exception {
         assumeTrue(cv2Available(), "python3 with cv2 and numpy not available");
         SplittableRandom rng = new SplittableRandom(11);
-        List<Path> files = List.of(
+        List<Path> files = new ArrayList<>(List.of(
                 image("wide.jpg", 500, 375, CV_8UC3, rng),
                 image("tall.jpg", 213, 390, CV_8UC3, rng),
                 image("odd.png", 231, 157, CV_8UC3, rng),
                 image("alpha.png", 120, 90, CV_8UC4, rng),
-                image("small.jpg", 40, 30, CV_8UC3, rng));
+                image("small.jpg", 40, 30, CV_8UC3, rng)));
+        // data after the end of the image (a motion photo's video, padding): cv2 ignores it, so must we
+        byte[] trailer = new byte[3000];
+        rng.nextBytes(trailer);
+        trailer[10] = (byte) 0xFF;
+        trailer[11] = (byte) 0xD9;
+        for (String name : List.of("wide.jpg", "odd.png")) {
+            byte[] clean = Files.readAllBytes(dir.resolve(name));
+            byte[] longer = Arrays.copyOf(clean, clean.length + trailer.length);
+            System.arraycopy(trailer, 0, longer, clean.length, trailer.length);
+            files.add(Files.write(dir.resolve("trailer-" + name), longer));
+        }
         int crop = 64;
         ImageTransform test = new ImageTransform(crop, false);
         ImageTransform train = new ImageTransform(crop, true);
