@@ -1,18 +1,22 @@
 package org.dml4j.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.io.UncheckedIOException;
 import org.dml4j.data.DataException;
+import org.dml4j.data.FileNames;
 import org.dml4j.data.VisibleText;
 import org.dml4j.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** The {@code dml4j} command: the four pipeline commands plus data preparation and benchmarks. */
 @Command(name = "dml4j", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
@@ -46,6 +50,7 @@ public final class Dml4j implements Runnable {
             codes.put(kv[0], kv[1]);
         }
         applyExitCodeHelp(cl, codes);
+        cl.registerConverter(Path.class, Dml4j::path);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + visible(ex.getMessage()) + " (see --help)");
@@ -53,6 +58,27 @@ public final class Dml4j implements Runnable {
         });
         cl.setExecutionExceptionHandler(Dml4j::handle);
         return cl;
+    }
+
+    /**
+     * A path flag's value: refused (exit 2) when its bytes were not valid in the JVM's file-name
+     * charset, which would silently name another file.
+     */
+    static Path path(String value) {
+        String problem = FileNames.problem(value);
+        if (problem != null) {
+            throw new TypeConversionException(problem);
+        }
+        return Path.of(value);
+    }
+
+    /** For path flags held as text (--pretrained_model, --checkpoint): the same check as {@link #path}. */
+    static final class PathName implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            path(value);
+            return value;
+        }
     }
 
     /** picocli quotes the user's text in its messages: show invisible characters there, line by line. */

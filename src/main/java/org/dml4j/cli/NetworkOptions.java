@@ -32,7 +32,7 @@ final class NetworkOptions {
                     + " instead of the 3x3 one (the original's). Default: ${DEFAULT-VALUE}.")
     PyBool strideIn1x1;
 
-    @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH",
+    @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH", converter = Dml4j.PathName.class,
             description = "Weights to load: a dml4j checkpoint folder, a folder of the original's per-parameter"
                     + " files (ImageNet ResNet50_pretrained), or a Keras .h5 file. Shape-mismatched parameters are"
                     + " skipped; eval/infer without it use the randomly initialised network. Default: None.")

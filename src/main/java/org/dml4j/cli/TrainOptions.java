@@ -61,7 +61,7 @@ final class TrainOptions {
                     + " else 1. Default: ${DEFAULT-VALUE}.")
     int numDevices;
 
-    @Option(names = "--checkpoint", paramLabel = "PATH",
+    @Option(names = "--checkpoint", paramLabel = "PATH", converter = Dml4j.PathName.class,
             description = "Checkpoint folder to resume from exactly (parameters, optimiser state, schedule and sample"
                     + " stream), or 'latest' for the newest complete one under model_save_dir/model. Default: None.")
     String checkpoint;

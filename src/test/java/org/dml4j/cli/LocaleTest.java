@@ -104,10 +104,26 @@ class LocaleTest {
         r = run(folder, Map.of("JAVA_HOME", env.get("JAVA_HOME"), "TEST_CLASSPATH", classPath(), "TEST_JAVA", java(),
                 "DML4J_HEAP", "1g", "DML4J_OFFHEAP", "2g", "LC_ALL", "POSIX"));
         assertEquals("0", r[0], r[1]);
-        assertTrue(r[1].startsWith("LC_CTYPE=C.UTF-8 LANG=POSIX LC_ALL=\n")
-                || r[1].startsWith("LC_CTYPE=C.utf8 LANG=POSIX LC_ALL=\n"), "LC_ALL=POSIX moves to LANG: " + r[1]);
+        assertTrue(r[1].matches("(?s)LC_CTYPE= LANG= LC_ALL=C\\.(UTF-8|utf8)\n.*"), "LC_ALL=POSIX is replaced: " + r[1]);
         assertArrayEquals((CAFE + "/b.png\n" + CAFE + "/" + ETE + "\n").getBytes(StandardCharsets.UTF_8),
                 Files.readAllBytes(dir.resolve("folder/paths.txt")), "sorted, in UTF-8");
+
+        // a locale that is named but not installed (LANG=en_US.UTF-8 in an image without it) is replaced whole
+        List<String> missingLocale = new ArrayList<>(List.of("/bin/bash", launcher.toString()));
+        missingLocale.addAll(INFER);
+        missingLocale.addAll(List.of("--data_dir", root.toString(), "--output", dir.resolve("missing").toString()));
+        r = run(missingLocale, Map.of("JAVA_HOME", env.get("JAVA_HOME"), "TEST_CLASSPATH", classPath(),
+                "TEST_JAVA", java(), "DML4J_HEAP", "1g", "DML4J_OFFHEAP", "2g", "LANG", "xx_YY.UTF-8"));
+        assertEquals("0", r[0], r[1]);
+        assertTrue(r[1].matches("(?s)LC_CTYPE= LANG=xx_YY.UTF-8 LC_ALL=C\\.(UTF-8|utf8)\n.*"), r[1]);
+        assertArrayEquals(Files.readAllBytes(dir.resolve("split/paths.txt")),
+                Files.readAllBytes(dir.resolve("missing/paths.txt")));
+
+        // a path on the command line whose bytes are not UTF-8 would name another file: refused
+        r = run(List.of("/bin/sh", "-c", "exec /bin/bash \"$0\" infer --use_gpu=False --images \"$1\" --output"
+                + " \"$1/$(printf 'out\\351')\"", launcher.toString(), root.toString()), env);
+        assertEquals(Integer.toString(ExitCodes.USAGE), r[0], r[1]);
+        assertTrue(r[1].contains("is not valid UTF-8 (undecodable bytes shown as \\uFFFD); rename it"), r[1]);
 
         // a name that is not UTF-8 at all (Latin-1 bytes) cannot be listed and read back: say so
         Process latin1 = new ProcessBuilder("/bin/sh", "-c", "cp \"$1\" \"$2/$(printf '\\351t\\351.png')\"", "sh",
@@ -118,8 +134,8 @@ class LocaleTest {
         bad.addAll(List.of("--images", root.toString()));
         r = run(bad, env);
         assertEquals(Integer.toString(ExitCodes.DATA), r[0], r[1]);
-        assertTrue(r[1].contains(": file names that are not valid UTF-8 (undecodable bytes shown as \\uFFFD): 1, first:"
-                + " \\uFFFDt\\uFFFD.png; rename them to UTF-8"), r[1]);
+        assertTrue(r[1].contains(": 1 image file names cannot be used:\n  '\\uFFFDt\\uFFFD.png' is not valid UTF-8"
+                + " (undecodable bytes shown as \\uFFFD); rename it to UTF-8"), r[1]);
     }
 
     @Test
