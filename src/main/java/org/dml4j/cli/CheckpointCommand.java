@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dml4j.model.Checkpoints;
@@ -62,7 +63,7 @@ final class CheckpointCommand implements Runnable {
                     where = e.getKey();
                 }
             }
-            spec.commandLine().getOut().printf("max |difference| = %.3g (%s) over %d parameter arrays%n", worst, where,
+            spec.commandLine().getOut().printf(Locale.ROOT, "max |difference| = %.3g (%s) over %d parameter arrays%n", worst, where,
                     pa.size());
             return worst <= tolerance ? ExitCodes.OK : ExitCodes.FAILURE;
         }

@@ -3,6 +3,7 @@ package org.dml4j.cli;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.Comparator;
+import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -61,6 +62,6 @@ final class ConfigBlock {
             return sign + (plain.contains(".") ? plain : plain + ".0");
         }
         String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
     }
 }

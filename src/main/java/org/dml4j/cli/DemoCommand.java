@@ -6,14 +6,15 @@ import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The README's demo: an untrained baseline, train-elem (arcmargin), train-pair (eml) from it, eval
@@ -112,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
         String text = captured.toString();
         String recall = last(RECALL, text);
         String map = last(MAP, text);
-        summary.add(String.format("%-30s %s", name + ":", code != 0 ? "FAILED (exit " + code + ")"
+        summary.add(String.format(Locale.ROOT, "%-30s %s", name + ":", code != 0 ? "FAILED (exit " + code + ")"
                 : (recall == null ? "done" : "Recall@1 " + recall) + (map == null ? "" : ", MAP@R " + map)));
         return code;
     }

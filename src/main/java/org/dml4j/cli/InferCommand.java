@@ -39,11 +39,13 @@ public final class InferCommand extends PipelineCommand {
     /** Which images: the test split (default), a list file or a folder. */
     static final class Source {
         @Option(names = {"--image_list", "--image-list"}, paramLabel = "FILE",
-                description = "Embed the images listed in FILE, one path per line. Default: None.")
+                description = "Embed the images listed in FILE, one path per line (UTF-8; relative paths are relative"
+                        + " to FILE's folder; blank lines and lines starting with # are skipped). Default: None.")
         Path imageList;
 
         @Option(names = "--images", paramLabel = "DIR",
-                description = "Embed every .jpg/.png/.bmp/.webp under DIR, in sorted order. Default: None.")
+                description = "Embed every .jpg/.jpeg/.png/.bmp/.webp/.tif/.tiff under DIR (following symbolic links),"
+                        + " in sorted order. Default: None.")
         Path images;
     }
 

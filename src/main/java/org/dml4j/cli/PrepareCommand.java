@@ -1,6 +1,7 @@
 package org.dml4j.cli;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dml4j.data.FashionMnist;
 import org.dml4j.data.VisibleText;
@@ -57,7 +58,7 @@ final class PrepareCommand implements Runnable {
                 default -> throw new IllegalArgumentException("--split: expected classes or images, got " + VisibleText.quote(split));
             };
             int n = FashionMnist.convert(source, output, mode, perClass, size);
-            spec.commandLine().getOut().printf("wrote %d images and Ebay_train.txt, Ebay_test.txt to %s%n", n, output);
+            spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d images and Ebay_train.txt, Ebay_test.txt to %s%n", n, output);
             return ExitCodes.OK;
         }
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -52,16 +53,16 @@ public final class DataBenchmark {
         for (int i = 0; i < list.size(); i++) {
             bytes += Files.size(list.imagePath(i));
         }
-        out.printf("data benchmark: %d images in %s (mean %.1f KiB), crop %d, batch %d%n", list.size(), dir,
+        out.printf(Locale.ROOT, "data benchmark: %d images in %s (mean %.1f KiB), crop %d, batch %d%n", list.size(), dir,
                 bytes / 1024.0 / list.size(), cropSize, batchSize);
-        out.printf("%-6s %-8s %12s %16s%n", "mode", "threads", "images/s", "images/s/thread");
+        out.printf(Locale.ROOT, "%-6s %-8s %12s %16s%n", "mode", "threads", "images/s", "images/s/thread");
         long batches = Math.max(2, (count + batchSize - 1) / batchSize);
         measure(list, new ImageTransform(cropSize, true), batchSize, batches, threads[threads.length - 1]); // warm-up
         for (boolean train : new boolean[] {true, false}) {
             for (int t : threads) {
                 double rate = Math.max(measure(list, new ImageTransform(cropSize, train), batchSize, batches, t),
                         measure(list, new ImageTransform(cropSize, train), batchSize, batches, t));
-                out.printf("%-6s %-8d %12.1f %16.1f%n", train ? "train" : "test", t, rate, rate / t);
+                out.printf(Locale.ROOT, "%-6s %-8d %12.1f %16.1f%n", train ? "train" : "test", t, rate, rate / t);
                 out.flush();
             }
         }
@@ -101,7 +102,7 @@ public final class DataBenchmark {
                         rectangle(blurred, a, b, colour, rng.nextBoolean() ? -1 : 3, LINE_AA, 0);
                     }
                 }
-                Path f = dir.resolve(String.format("img_%05d.jpg", i));
+                Path f = dir.resolve(String.format(Locale.ROOT, "img_%05d.jpg", i));
                 if (!imwrite(f.toString(), blurred)) {
                     throw new IOException(f + ": JPEG write failed");
                 }

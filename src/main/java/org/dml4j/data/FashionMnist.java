@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -99,7 +100,7 @@ public final class FashionMnist {
 
     private static String write(Path out, Part part, int i, int imageId, int size) throws IOException {
         int c = part.labels()[i];
-        String rel = CLASS_FOLDERS[c] + "/" + part.name() + "_" + String.format("%05d", i) + ".jpg";
+        String rel = CLASS_FOLDERS[c] + "/" + part.name() + "_" + String.format(Locale.ROOT, "%05d", i) + ".jpg";
         Path file = out.resolve(rel);
         Files.createDirectories(file.getParent());
         try (BytePointer pixels = new BytePointer(part.images()[i]);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How fast the pre-scan ({@code --check_images}, {@link ImageScan}) goes through a data set:
@@ -32,8 +33,8 @@ public final class ScanBenchmark {
      * @throws IOException when a file's size cannot be read
      */
     public static void run(ImageList list, int passes, PrintWriter out) throws IOException {
-        out.printf("scan benchmark: %d images of %s%n", list.size(), list.listFile());
-        out.printf("%-5s %10s %12s %12s %9s%n", "pass", "seconds", "images/s", "file MB/s", "problems");
+        out.printf(Locale.ROOT, "scan benchmark: %d images of %s%n", list.size(), list.listFile());
+        out.printf(Locale.ROOT, "%-5s %10s %12s %12s %9s%n", "pass", "seconds", "images/s", "file MB/s", "problems");
         double[] seconds = new double[passes];
         int[] problems = new int[passes];
         for (int p = 0; p < passes; p++) {
@@ -48,10 +49,10 @@ public final class ScanBenchmark {
             bytes += Files.isRegularFile(f) ? Files.size(f) : 0;
         }
         for (int p = 0; p < passes; p++) {
-            out.printf("%-5d %10.2f %12.0f %12.0f %9d%n", p + 1, seconds[p], list.size() / seconds[p],
+            out.printf(Locale.ROOT, "%-5d %10.2f %12.0f %12.0f %9d%n", p + 1, seconds[p], list.size() / seconds[p],
                     bytes / 1e6 / seconds[p], problems[p]);
         }
-        out.printf("mean file size %.1f KiB%n", bytes / 1024.0 / list.size());
+        out.printf(Locale.ROOT, "mean file size %.1f KiB%n", bytes / 1024.0 / list.size());
         out.flush();
     }
 }

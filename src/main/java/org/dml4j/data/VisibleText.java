@@ -1,5 +1,7 @@
 package org.dml4j.data;
 
+import java.util.Locale;
+
 /**
  * Text from input files and flags as error messages show it: characters a terminal does not show
  * (controls, tabs and carriage returns, byte-order marks and other format characters, non-breaking
@@ -31,9 +33,9 @@ public final class VisibleText {
             } else if (cp == '\r') {
                 b.append("\\r");
             } else if (cp <= 0xFFFF) {
-                b.append(String.format("\\u%04X", cp));
+                b.append(String.format(Locale.ROOT, "\\u%04X", cp));
             } else {
-                b.append(String.format("\\u{%X}", cp));
+                b.append(String.format(Locale.ROOT, "\\u{%X}", cp));
             }
         });
         return b.toString();

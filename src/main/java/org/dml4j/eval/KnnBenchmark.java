@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,7 +21,7 @@ public final class KnnBenchmark {
 
     public static void run(int n, int dim, int k, int block, PrintWriter out) {
         INDArray features = Nd4j.randn(DataType.FLOAT, n, dim);
-        out.printf("knn benchmark: N = %d, D = %d, k = %d, block %d; features %.0f MB%n", n, dim, k, block,
+        out.printf(Locale.ROOT, "knn benchmark: N = %d, D = %d, k = %d, block %d; features %.0f MB%n", n, dim, k, block,
                 n * (double) dim * 4 / 1e6);
         out.flush();
         // ND4J's sgemm on one block (warm-up, then best of three)
@@ -41,9 +42,9 @@ public final class KnnBenchmark {
         int[][] nn = NearestNeighbours.search(features, k, block);
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = 2.0 * n * (double) n * dim / seconds / 1e9;
-        out.printf("search: %.1f s, %.0f GFLOP/s = %.0f%% of ND4J sgemm (%.0f GFLOP/s on one block); %d lists%n",
+        out.printf(Locale.ROOT, "search: %.1f s, %.0f GFLOP/s = %.0f%% of ND4J sgemm (%.0f GFLOP/s on one block); %d lists%n",
                 seconds, rate, 100 * rate / gemmRate, gemmRate, nn.length);
-        out.printf("peak RSS %s%n", peakRss());
+        out.printf(Locale.ROOT, "peak RSS %s%n", peakRss());
         out.flush();
     }
 

@@ -3,6 +3,7 @@ package org.dml4j.eval;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.util.Locale;
 
 /**
  * Formats a few floats as numpy (default print options: precision 8, floatmode 'maxprec') prints a
@@ -45,7 +46,7 @@ final class NumpyFormat {
                 BigDecimal d = shortest(v);
                 int exponent = d.signum() == 0 ? 0 : d.precision() - d.scale() - 1;
                 s = plain(d.movePointLeft(exponent), v);
-                exps[i] = (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+                exps[i] = (exponent < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
                 expWidth = Math.max(expWidth, exps[i].length() - 1);
             } else {
                 s = plain(shortest(v).setScale(PRECISION, RoundingMode.HALF_EVEN), v);

@@ -4,6 +4,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.Locale;
 import org.dml4j.eval.FeatureExtractor;
 
 /**
@@ -59,17 +60,17 @@ final class DisplayStats {
     /** The original's line for iteration t (call after {@link #add} for t). */
     String line(long t, double lr) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("[%s] trainbatch %d, lr %.6f, loss %.6f", LocalDateTime.now().format(FeatureExtractor.STAMP),
+        sb.append(String.format(Locale.ROOT, "[%s] trainbatch %d, lr %.6f, loss %.6f", LocalDateTime.now().format(FeatureExtractor.STAMP),
                 t, lr, meanLoss()));
         for (int i = 0; i < metricNames.length; i++) {
-            sb.append(String.format(", %s %.4f", metricNames[i], meanMetric(i)));
+            sb.append(String.format(Locale.ROOT, ", %s %.4f", metricNames[i], meanMetric(i)));
         }
         double time = 0;
         if (recentSeconds.size() > 1) {
             time = recentSeconds.stream().limit(recentSeconds.size() - 1).mapToDouble(Double::doubleValue).sum()
                     / displayStep;
         }
-        sb.append(String.format(", time %2.2f sec", time));
+        sb.append(String.format(Locale.ROOT, ", time %2.2f sec", time));
         return sb.toString();
     }
 

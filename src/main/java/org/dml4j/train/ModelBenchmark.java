@@ -2,6 +2,7 @@ package org.dml4j.train;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -61,10 +62,10 @@ public final class ModelBenchmark {
                 n -> new ForwardCapture(org.dml4j.model.ResNetBuilder.POOL, (f, l) -> new double[] {0})) : null;
         Runnable run = parallel == null ? () -> net.fit(step) : () -> parallel.step(x, y, labels);
         double median = time(run, s);
-        out.printf("train %s 3x%dx%d batch %d, helpers %s, devices %d: median step %.3f s, %.2f images/s, peak RSS %s%n",
+        out.printf(Locale.ROOT, "train %s 3x%dx%d batch %d, helpers %s, devices %d: median step %.3f s, %.2f images/s, peak RSS %s%n",
                 s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off", s.devices(), median,
                 s.batch() / median, KnnBenchmark.peakRss());
-        out.printf("  layer helpers: %s%n", Helpers.summary(net));
+        out.printf(Locale.ROOT, "  layer helpers: %s%n", Helpers.summary(net));
         if (s.profile()) {
             profile(net, x, true, s, out);
         }
@@ -79,7 +80,7 @@ public final class ModelBenchmark {
         ComputationGraph net = EmbeddingNetwork.forInference(architecture(s), 0);
         INDArray x = input(s);
         double median = time(() -> net.output(false, x), s);
-        out.printf("infer %s 3x%dx%d batch %d, helpers %s: median step %.3f s, %.2f images/s, peak RSS %s%n",
+        out.printf(Locale.ROOT, "infer %s 3x%dx%d batch %d, helpers %s: median step %.3f s, %.2f images/s, peak RSS %s%n",
                 s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off", median, s.batch() / median,
                 KnnBenchmark.peakRss());
         if (s.profile()) {
@@ -134,10 +135,10 @@ public final class ModelBenchmark {
             }
         }
         double total = perKind.values().stream().mapToDouble(ModelBenchmark::median).sum();
-        out.printf("  profile (%s mode, median of %d, per layer kind): total %.3f s%n",
+        out.printf(Locale.ROOT, "  profile (%s mode, median of %d, per layer kind): total %.3f s%n",
                 training ? "training" : "inference", reps, total);
         perKind.entrySet().stream().sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
-                .forEach(e -> out.printf("    %-44s %8.4f s  %5.1f %%%n", e.getKey(), median(e.getValue()),
+                .forEach(e -> out.printf(Locale.ROOT, "    %-44s %8.4f s  %5.1f %%%n", e.getKey(), median(e.getValue()),
                         100 * median(e.getValue()) / total));
     }
 

@@ -188,7 +188,7 @@ class CommandLineTest {
                 "--train_batch_size=6", "--num_shards=2", "--model=ResNet18", "--image_shape=3,16,16");
         assertEquals(2, shards.code(), shards.err());
         assertTrue(shards.out().contains("train dataset size: 4\nval dataset size: 2\n"), shards.out());
-        assertTrue(shards.err().contains("--train_batch_size / --num_shards (3) must be a multiple of"
+        assertTrue(shards.err().contains("a loss shard of 3 rows (--train_batch_size split into --num_shards shards, at least one per --num_devices device) must be a multiple of"
                 + " --samples_each_class (2)"), shards.err());
 
         Run tooBig = run("train-elem", "--use_gpu=False", "--data_dir", dir.toString(), "--class_dim=3");
@@ -210,6 +210,45 @@ class CommandLineTest {
         Run r = run("eval", "--use_gpu=False", flag);
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertTrue(r.err().contains(shown), r.err());
+    }
+
+    @Test
+    void numbersPrintTheSameWhateverTheJvmsLocale() throws IOException {
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(java.util.Locale.GERMANY);
+            Path f = dir.resolve("f.npy");
+            try (var o = java.nio.file.Files.newOutputStream(f)) {
+                org.dml4j.eval.Npy.write(org.nd4j.linalg.factory.Nd4j.createFromArray(
+                        new float[][] {{1, 0}, {0.9f, 0.1f}, {0, 1}}), o);
+            }
+            Run r = run("eval", "--features", f.toString(), "--labels",
+                    java.nio.file.Files.writeString(dir.resolve("l.txt"), "1\n1\n2\n").toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("Recall@1        0.66667"), "a decimal point, not a comma: " + r.out());
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
+
+    @Test
+    void pathFlagsWhoseBytesWereNotValidAreRefused() {
+        for (String flag : new String[] {"--output", "--pretrained_model", "--data_dir"}) {
+            Run r = run("infer", "--use_gpu=False", flag, "out\uFFFD");
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertTrue(r.err().contains("'out\\uFFFD' is not valid UTF-8 (undecodable bytes shown as \\uFFFD); rename"),
+                    r.err());
+        }
+    }
+
+    @Test
+    void aClassifierNeedsTwoClasses() {
+        for (String loss : new String[] {"softmax", "arcmargin"}) {
+            Run r = run("train-elem", "--use_gpu=False", "--class_dim=1", "--loss_name=" + loss);
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertTrue(r.err().contains("--class_dim must be >= 2 for " + loss + " (a classifier over one class learns"
+                    + " nothing), got 1"), r.err());
+        }
     }
 
     @Test
