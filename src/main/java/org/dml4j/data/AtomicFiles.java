@@ -8,6 +8,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Writes a file through a temporary sibling and a rename, so a crash or a full disk never leaves
@@ -25,17 +27,35 @@ public final class AtomicFiles {
 
     /** Writes {@code target} atomically (creating its folder); the temporary file is removed on failure. */
     public static void write(Path target, Content content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + System.nanoTime());
+        writeAll(Map.of(target, content));
+    }
+
+    /**
+     * Writes several files that belong together (features.npy, paths.txt, labels.txt): every one
+     * goes to a temporary file first, and only when all are complete are they renamed into place,
+     * so a failure (a full disk, an error while computing the content) replaces none of them.
+     */
+    public static void writeAll(Map<Path, Content> files) throws IOException {
+        Map<Path, Path> written = new LinkedHashMap<>();
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                content.writeTo(out);
+            for (Map.Entry<Path, Content> f : files.entrySet()) {
+                Path target = f.getKey();
+                Path dir = target.toAbsolutePath().getParent();
+                Files.createDirectories(dir);
+                Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                        + System.nanoTime());
+                written.put(target, tmp);
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+                    f.getValue().writeTo(out);
+                }
             }
-            move(tmp, target);
+            for (Map.Entry<Path, Path> w : written.entrySet()) {
+                move(w.getValue(), w.getKey());
+            }
         } finally {
-            Files.deleteIfExists(tmp);
+            for (Path tmp : written.values()) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 
@@ -50,11 +70,16 @@ public final class AtomicFiles {
 
     /** Writes lines (each followed by a newline) in UTF-8, atomically. */
     public static void writeLines(Path target, Iterable<String> lines) throws IOException {
-        write(target, out -> {
+        write(target, lines(lines));
+    }
+
+    /** Content of lines, each followed by a newline, in UTF-8. */
+    public static Content lines(Iterable<String> lines) {
+        return out -> {
             for (String line : lines) {
                 out.write(line.getBytes(StandardCharsets.UTF_8));
                 out.write('\n');
             }
-        });
+        };
     }
 }

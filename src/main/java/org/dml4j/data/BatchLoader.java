@@ -136,8 +136,7 @@ public final class BatchLoader implements AutoCloseable {
             if (cause instanceof DataException de) {
                 throw de;
             }
-            throw new DataException(list.imagePath(index) + ": failed to load (list line "
-                    + list.samples().get(index).line() + "): " + cause, cause);
+            throw new DataException(list.describe(index) + ": failed to load: " + cause, cause);
         } catch (InterruptedException e) {
             close();
             Thread.currentThread().interrupt();

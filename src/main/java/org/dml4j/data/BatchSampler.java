@@ -16,15 +16,17 @@ public interface BatchSampler {
      * @param list             the training list
      * @param batchSize        {@code --train_batch_size}
      * @param samplesEachClass S for class-block streams (ignored otherwise)
+     * @param samplesFixed     whether the loss fixes S (npairs), so that messages suggest only the batch size
      * @param seed             {@code --seed}
      * @throws IllegalArgumentException naming the flag when the batch size does not fit the stream
      * @throws DataException            when the list cannot fill such batches (too few classes)
      */
-    static BatchSampler training(StreamKind kind, ImageList list, int batchSize, int samplesEachClass, long seed) {
+    static BatchSampler training(StreamKind kind, ImageList list, int batchSize, int samplesEachClass,
+                                 boolean samplesFixed, long seed) {
         return switch (kind) {
             case ELEMENT -> new ElementSampler(list.size(), batchSize, seed);
             case TRIPLET -> new TripletSampler(list, batchSize, seed);
-            case CLASS_BLOCKS -> new ClassBlockSampler(list, batchSize, samplesEachClass, seed);
+            case CLASS_BLOCKS -> new ClassBlockSampler(list, batchSize, samplesEachClass, samplesFixed, seed);
         };
     }
 

@@ -19,7 +19,11 @@ final class ClassBlockSampler implements BatchSampler {
     private final int perClass;
     private final long seed;
 
-    ClassBlockSampler(ImageList list, int batchSize, int samplesEachClass, long seed) {
+    /**
+     * @param samplesFixed whether the loss fixes {@code --samples_each_class} (npairs: 2), so that
+     *                     only the batch size can be suggested
+     */
+    ClassBlockSampler(ImageList list, int batchSize, int samplesEachClass, boolean samplesFixed, long seed) {
         if (samplesEachClass < 1) {
             throw new IllegalArgumentException("--samples_each_class must be >= 1, got " + samplesEachClass);
         }
@@ -28,13 +32,21 @@ final class ClassBlockSampler implements BatchSampler {
                     + ") must be a positive multiple of --samples_each_class (" + samplesEachClass + ")");
         }
         this.byClass = list.indicesByLabel();
+        if (byClass.length < 2) {
+            throw new DataException(list.listFile() + ": the pair losses compare images of different classes;"
+                    + " the list has " + byClass.length + " class, they need at least 2");
+        }
         int classesPerBatch = batchSize / samplesEachClass;
         if (classesPerBatch > byClass.length) {
             int fit = (batchSize + byClass.length - 1) / byClass.length;
+            while (batchSize % fit != 0) {
+                fit++;
+            }
             throw new DataException(list.listFile() + ": a batch of " + batchSize + " with --samples_each_class="
                     + samplesEachClass + " needs " + classesPerBatch + " distinct classes, the list has "
                     + byClass.length + "; lower --train_batch_size to at most " + byClass.length * samplesEachClass
-                    + " or raise --samples_each_class to at least " + fit + " (dividing the batch size)");
+                    + (samplesFixed || fit == batchSize ? "" : " or raise --samples_each_class to " + fit
+                    + " (it must divide the batch size)"));
         }
         long small = Arrays.stream(byClass).filter(c -> c.length < samplesEachClass).count();
         if (small > 0) {

@@ -6,13 +6,15 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
- * Where the encoded image inside a JPEG, PNG or WebP file ends, found by walking the format's own
- * structure as the decoders (libjpeg, libpng, libwebp behind OpenCV and cv2) do: a file is
- * complete when its end-of-image marker (JPEG), IEND chunk (PNG) or RIFF size (WebP) is reached
- * inside the file. Bytes after that point are ignored, as the decoders ignore them, so phone
+ * Where the encoded image inside a JPEG, PNG, WebP, BMP or TIFF file ends, found by walking the
+ * format's own structure as the decoders (libjpeg, libpng, libwebp and OpenCV's BMP and TIFF
+ * readers behind OpenCV and cv2) do: a file is complete when its end-of-image marker (JPEG), IEND
+ * chunk (PNG), RIFF size (WebP), pixel rows (BMP) or strips (TIFF) lie inside the file. Bytes after that point are ignored, as the decoders ignore them, so phone
  * "motion photos" (a video appended after the JPEG) and padded files are valid images with the
  * same pixels as their clean twins. A file that ends before that point is truncated.
  *
@@ -65,6 +67,22 @@ final class EncodedImage {
             int a = u16(pos);
             int b = u16(pos + 2);
             return a < 0 || b < 0 ? -1 : (long) a << 16 | b;
+        }
+
+        /** The unsigned 16-bit value at {@code pos} in the given byte order, or −1 past the end. */
+        int u16(long pos, boolean littleEndian) throws IOException {
+            int v = u16(pos);
+            return v < 0 || !littleEndian ? v : (v & 0xff) << 8 | v >>> 8;
+        }
+
+        /** The unsigned 32-bit value at {@code pos} in the given byte order, or −1 past the end. */
+        long u32(long pos, boolean littleEndian) throws IOException {
+            int a = u16(pos, littleEndian);
+            int b = u16(pos + 2, littleEndian);
+            if (a < 0 || b < 0) {
+                return -1;
+            }
+            return littleEndian ? (long) b << 16 | a : (long) a << 16 | b;
         }
 
         /** The first position ≥ {@code from} holding 0xFF, or −1 when the file ends first. */
@@ -242,6 +260,110 @@ final class EncodedImage {
             }
             pos = end;
         }
+    }
+
+    /**
+     * Why a BMP file cannot be used, or null: the file must hold the pixel rows its header
+     * describes (offset of the pixels + row stride × height for uncompressed images, + the stated
+     * image size for compressed ones), as OpenCV's BMP decoder needs them.
+     */
+    static String bmpProblem(Bytes in) throws IOException {
+        long offset = in.u32(10, true);
+        long header = in.u32(14, true);
+        if (offset < 0 || header < 0 || in.at(14 + header - 1) < 0) {
+            return "truncated BMP (the file ends inside its header)";
+        }
+        long width;
+        long height;
+        int bits;
+        long compression = 0;
+        long imageSize = 0;
+        if (header == 12) {                                   // BITMAPCOREHEADER
+            width = in.u16(18, true);
+            height = in.u16(20, true);
+            bits = in.u16(24, true);
+        } else {
+            width = (int) in.u32(18, true);
+            height = Math.abs((int) in.u32(22, true));
+            bits = in.u16(28, true);
+            compression = in.u32(30, true);
+            imageSize = in.u32(34, true);
+        }
+        if (width <= 0 || height <= 0 || !Set.of(1, 2, 4, 8, 16, 24, 32).contains(bits)) {
+            return "not a valid BMP (" + width + "x" + height + " pixels of " + bits + " bits)";
+        }
+        long needed;
+        if (compression == 0 || compression == 3 || compression == 6) {   // BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS
+            needed = offset + (width * bits + 31) / 32 * 4 * height;
+        } else {
+            needed = offset + imageSize;
+        }
+        return in.size < needed ? "truncated BMP (its header gives " + needed + " bytes, the file has " + in.size + ")"
+                : null;
+    }
+
+    /**
+     * Why a TIFF file cannot be used, or null: the first image directory (the page OpenCV reads)
+     * must lie in the file, and so must every strip or tile it points to. BigTIFF is not checked.
+     */
+    static String tiffProblem(Bytes in) throws IOException {
+        boolean le = in.at(0) == 'I';
+        if (in.u16(2, le) == 43) {
+            return null;                                        // BigTIFF: 64-bit offsets, left to the decoder
+        }
+        long ifd = in.u32(4, le);
+        int entries = ifd < 0 ? -1 : in.u16(ifd, le);
+        if (entries < 0 || in.at(ifd + 2 + 12L * entries + 3) < 0) {
+            return "truncated TIFF (the file ends before its image directory does)";
+        }
+        long[] offsets = null;
+        long[] counts = null;
+        for (int e = 0; e < entries; e++) {
+            long at = ifd + 2 + 12L * e;
+            int tag = in.u16(at, le);
+            long bytes = TIFF_TYPE_BYTES.getOrDefault(in.u16(at + 2, le), 0) * in.u32(at + 4, le);
+            if (bytes > 4 && in.u32(at + 8, le) + bytes > in.size) {
+                return "truncated TIFF (the values of tag " + tag + " lie past the end of the file)";
+            }
+            if (tag == 273 || tag == 324) {
+                offsets = tiffValues(in, at, le);
+            } else if (tag == 279 || tag == 325) {
+                counts = tiffValues(in, at, le);
+            }
+        }
+        if (offsets == null || counts == null || offsets.length != counts.length) {
+            return null;                                        // unusual layout: left to the decoder
+        }
+        for (int i = 0; i < offsets.length; i++) {
+            if (offsets[i] < 0 || counts[i] < 0 || offsets[i] + counts[i] > in.size) {
+                return "truncated TIFF (strip " + i + " needs bytes up to " + (offsets[i] + counts[i])
+                        + ", the file has " + in.size + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, … DOUBLE, IFD). */
+    private static final Map<Integer, Integer> TIFF_TYPE_BYTES = Map.ofEntries(
+            Map.entry(1, 1), Map.entry(2, 1), Map.entry(3, 2), Map.entry(4, 4),
+            Map.entry(5, 8), Map.entry(6, 1), Map.entry(7, 1), Map.entry(8, 2),
+            Map.entry(9, 4), Map.entry(10, 8), Map.entry(11, 4), Map.entry(12, 8),
+            Map.entry(13, 4));
+
+    /** The SHORT or LONG values of the TIFF directory entry at {@code at} (−1 for values past the end). */
+    private static long[] tiffValues(Bytes in, long at, boolean le) throws IOException {
+        int type = in.u16(at + 2, le);
+        long count = in.u32(at + 4, le);
+        int width = type == 3 ? 2 : type == 4 ? 4 : 0;
+        if (width == 0 || count < 0 || count > 1 << 20) {
+            return null;
+        }
+        long start = count * width <= 4 ? at + 8 : in.u32(at + 8, le);
+        long[] v = new long[(int) count];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = width == 2 ? in.u16(start + 2L * i, le) : in.u32(start + 4L * i, le);
+        }
+        return v;
     }
 
     /** Why a RIFF/WEBP file cannot be used, or null: the file must hold the size its RIFF header gives. */

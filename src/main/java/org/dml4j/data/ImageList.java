@@ -1,17 +1,20 @@
 package org.dml4j.data;
 
 import java.io.IOException;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * An SOP list file read into memory (spec §3.2).
@@ -20,7 +23,7 @@ import java.util.TreeMap;
  * line. Lines whose first token is {@code image_id} (the header) and blank lines are skipped. Only
  * the class id and the path are used. Paths must be relative and stay inside the data root.
  *
- * @param listFile the list that was read
+ * @param listFile the list that was read; for a folder listing ({@link #ofDirectory}) the folder, equal to root
  * @param root     the data root the image paths are relative to
  * @param split    which split the labels follow
  * @param samples  the images in file order
@@ -51,7 +54,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             throw new DataException(listFile + ": list file not found (is --data_dir right?"
                     + " For SOP run scripts/download_sop.sh)");
         } catch (IOException e) {
-            throw new DataException(listFile + ": cannot read list file: " + e.getMessage(), e);
+            throw DataException.reading(listFile, "list file", e);
         }
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -77,13 +80,13 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
         try {
             lines = TextLines.read(listFile);
         } catch (IOException e) {
-            throw new DataException(listFile + ": cannot read image list: " + e.getMessage(), e);
+            throw DataException.reading(listFile, "image list", e);
         }
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String p = lines.get(i).strip();
             if (!p.isEmpty() && !p.startsWith("#")) {
-                toPath(p, listFile + ":" + (i + 1) + ": ");
+                FileNames.toPath(p, listFile + ":" + (i + 1) + ": ");
                 samples.add(new Sample(p, -1, i + 1));
             }
         }
@@ -95,38 +98,72 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
     }
 
     /**
-     * Every .jpg/.jpeg/.png/.bmp/.webp under {@code dir} (recursively), in sorted path order,
-     * with label −1.
+     * Every .jpg/.jpeg/.png/.bmp/.webp/.tif/.tiff under {@code dir} (recursively, following
+     * symbolic links), in sorted path order, with label −1. A link whose target is gone is listed
+     * (the scan reports it as missing), never dropped.
+     *
+     * @throws DataException naming the folder when it cannot be listed or holds no image, and
+     *                       naming the files whose names cannot be read back (not valid in the JVM's
+     *                       file-name charset) or written to paths.txt (a line break in the name)
      */
     public static ImageList ofDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new DataException(dir + ": " + (Files.exists(dir) ? "not a folder" : "no such folder"));
+        }
         List<Sample> samples = new ArrayList<>();
-        List<String> undecodable = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> images = files.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png|bmp|webp)"))
-                    .sorted().toList();
-            for (Path p : images) {
-                String rel = dir.relativize(p).toString();
-                if (rel.indexOf('\uFFFD') >= 0) {
-                    undecodable.add(VisibleText.escape(rel));
-                }
-                samples.add(new Sample(rel, -1, samples.size() + 1));
-            }
+        List<String> bad = new ArrayList<>();
+        List<Path> images = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                            if (!a.isDirectory() && IMAGE_NAME.matcher(file.getFileName().toString()).matches()) {
+                                images.add(file);
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                            if (e instanceof FileSystemLoopException) {
+                                throw new IOException("a symbolic link loops back to " + file, e);
+                            }
+                            if (Files.isSymbolicLink(file) && IMAGE_NAME.matcher(file.getFileName().toString()).matches()) {
+                                images.add(file);     // a dangling link: listed, and the scan says it is missing
+                                return FileVisitResult.CONTINUE;
+                            }
+                            throw e;
+                        }
+                    });
         } catch (IOException e) {
             throw new DataException(dir + ": cannot list images: " + e.getMessage(), e);
         }
-        if (!undecodable.isEmpty()) {
-            String hint = encodingHint();
-            throw new DataException(dir + ": file names that are not valid " + fileNameEncoding()
-                    + " (undecodable bytes shown as \\uFFFD): " + undecodable.size() + ", first: "
-                    + String.join(", ", undecodable.subList(0, Math.min(5, undecodable.size())))
-                    + (hint.isEmpty() ? "; rename them to UTF-8 (for example convmv -f latin1 -t utf-8)" : hint));
+        images.sort(null);
+        for (Path p : images) {
+            String rel = dir.relativize(p).toString();
+            String problem = FileNames.problem(rel);
+            if (problem == null && (rel.indexOf('\n') >= 0 || rel.indexOf('\r') >= 0)) {
+                problem = VisibleText.quote(rel) + " has a line break in its name, which paths.txt cannot hold; rename it";
+            }
+            if (problem != null) {
+                bad.add(problem);
+            }
+            samples.add(new Sample(rel, -1, samples.size() + 1));
+        }
+        if (!bad.isEmpty()) {
+            throw new DataException(dir + ": " + bad.size() + " image file names cannot be used:\n  "
+                    + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
         }
         if (samples.isEmpty()) {
-            throw new DataException(dir + ": no .jpg, .jpeg, .png, .bmp or .webp images found");
+            throw new DataException(dir + ": no .jpg, .jpeg, .png, .bmp, .webp or .tif images found");
         }
-        return new ImageList(dir.resolve("(directory)"), dir, Split.TEST, samples);
+        return new ImageList(dir, dir, Split.TEST, samples);
     }
+
+    /** Image file names {@link #ofDirectory} takes (DOTALL: a name may hold any character). */
+    private static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(jpe?g|png|bmp|webp|tiff?)",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
     static Sample parseLine(Path file, int lineNo, String text, Split split) {
         String trimmed = text.strip();
@@ -142,18 +179,17 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             throw new DataException(where + "expected 4 columns (image_id class_id super_class_id path),"
                     + " got " + cols.length + (cols.length > 4 ? " (paths must not contain spaces)" : ""));
         }
-        int classId;
-        try {
-            classId = Integer.parseInt(cols[1]);
-        } catch (NumberFormatException e) {
+        if (!cols[1].matches("[+-]?[0-9]+")) {
             throw new DataException(where + "column 2 (class_id): expected an integer, got " + VisibleText.quote(cols[1]));
         }
-        int label = split.label(classId);
-        if (label < 0) {
-            throw new DataException(where + "column 2 (class_id): must be >= 1 in a training list, got " + classId);
+        BigInteger classId = new BigInteger(cols[1]);
+        if (classId.signum() < 1 || classId.bitLength() > 31) {
+            throw new DataException(where + "column 2 (class_id): must be in 1.." + Integer.MAX_VALUE + ", got "
+                    + cols[1]);
         }
+        int label = split.label(classId.intValue());
         String path = cols[3];
-        Path p = toPath(path, where + "column 4 (path): ");
+        Path p = FileNames.toPath(path, where + "column 4 (path): ");
         if (p.isAbsolute() || path.startsWith("/") || path.startsWith("\\")) {
             throw new DataException(where + "column 4 (path): must be relative to the data root, got " + VisibleText.quote(path));
         }
@@ -161,39 +197,6 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             throw new DataException(where + "column 4 (path): escapes the data root, got " + VisibleText.quote(path));
         }
         return new Sample(path, label, lineNo);
-    }
-
-    /**
-     * {@code path} as a file-system path.
-     *
-     * @throws DataException prefixed with {@code where} when the JVM cannot represent it, which
-     *                       without a UTF-8 locale happens to every non-ASCII name
-     */
-    static Path toPath(String path, String where) {
-        try {
-            return Path.of(path);
-        } catch (InvalidPathException e) {
-            throw new DataException(where + "not a valid path " + VisibleText.quote(path) + ": " + e.getReason()
-                    + encodingHint());
-        }
-    }
-
-    /** The charset this JVM uses for file names ({@code sun.jnu.encoding}, fixed by the locale at start-up). */
-    static String fileNameEncoding() {
-        return System.getProperty("sun.jnu.encoding", "UTF-8");
-    }
-
-    /** Why a name may fail when the JVM's file-name charset is not UTF-8, and the fix; "" otherwise. */
-    static String encodingHint() {
-        String jnu = fileNameEncoding();
-        boolean utf8;
-        try {
-            utf8 = Charset.forName(jnu).equals(StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            utf8 = false;
-        }
-        return utf8 ? "" : " (this JVM encodes file names as " + jnu + " because no UTF-8 locale is set:"
-                + " bin/dml4j sets LC_CTYPE=C.UTF-8 itself; when starting java yourself, set LC_ALL=C.UTF-8)";
     }
 
     /** Number of images. */
@@ -204,6 +207,15 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
     /** Absolute location of image {@code i}. */
     public Path imagePath(int i) {
         return root.resolve(samples.get(i).path());
+    }
+
+    /**
+     * Image {@code i} for messages: its path (invisible characters escaped) and, for a list file,
+     * its line.
+     */
+    public String describe(int i) {
+        String path = VisibleText.escape(imagePath(i).toString());
+        return listFile.equals(root) ? path : path + " (list line " + samples.get(i).line() + ")";
     }
 
     /** Label of image {@code i}. */
@@ -244,7 +256,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             if (!Files.isRegularFile(imagePath(i))) {
                 count++;
                 if (missing.size() < 5) {
-                    missing.add(listFile.getFileName() + ":" + samples.get(i).line() + " " + VisibleText.escape(imagePath(i).toString()));
+                    missing.add(describe(i));
                 }
             }
         }

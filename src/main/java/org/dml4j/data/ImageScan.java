@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,19 +15,23 @@ import java.util.stream.IntStream;
 /**
  * A fast pre-scan of every listed image before anything starts, without decoding: missing and
  * empty files, files that are not JPEG, PNG, BMP, WebP or TIFF (by content, not by name), and
- * JPEG, PNG and WebP files that end before their image does ({@link EncodedImage}; data after the
- * end, such as a motion photo's video, is ignored as the decoders ignore it). With
+ * JPEG, PNG, WebP, BMP and TIFF files that end before their image does ({@link EncodedImage}; data
+ * after the end, such as a motion photo's video, is ignored as the decoders ignore it). With
  * {@code --skip_bad_images} the bad ones are left out and counted; otherwise the run stops with the
  * list. Odd but valid images (grey, alpha, 16-bit, CMYK, huge) pass: decoding converts them.
  */
 public final class ImageScan {
     private static final int HEAD = 12;
 
-    /** One unreadable file. */
-    public record Problem(int index, Path file, int line, String reason) {
+    /**
+     * One unreadable file.
+     *
+     * @param where the image as {@link ImageList#describe} names it
+     */
+    public record Problem(int index, String where, String reason) {
         @Override
         public String toString() {
-            return VisibleText.escape(file.toString()) + " (list line " + line + "): " + reason;
+            return where + ": " + reason;
         }
     }
 
@@ -43,7 +48,7 @@ public final class ImageScan {
         IntStream.range(0, list.size()).parallel().forEach(i -> {
             String reason = problem(list.imagePath(i));
             if (reason != null) {
-                problems.add(new Problem(i, list.imagePath(i), list.samples().get(i).line(), reason));
+                problems.add(new Problem(i, list.describe(i), reason));
             }
         });
         if (problems.isEmpty()) {
@@ -94,18 +99,31 @@ public final class ImageScan {
                     && h[11] == 'P') {
                 return EncodedImage.webpProblem(in);
             }
-            if (starts(h, 'B', 'M') || starts(h, 'I', 'I', 42, 0) || starts(h, 'M', 'M', 0, 42)) {
-                return null;
+            if (starts(h, 'B', 'M')) {
+                return EncodedImage.bmpProblem(in);
+            }
+            if (starts(h, 'I', 'I', 42, 0) || starts(h, 'M', 'M', 0, 42) || starts(h, 'I', 'I', 43, 0)
+                    || starts(h, 'M', 'M', 0, 43)) {
+                return EncodedImage.tiffProblem(in);
             }
             if (starts(h, 'G', 'I', 'F')) {
                 return "GIF, which OpenCV cannot decode";
             }
             return "not an image (no JPEG, PNG, BMP, WebP or TIFF signature)";
         } catch (NoSuchFileException e) {
-            return "missing";
+            Path twin = FileNames.normalisationTwin(file);
+            return twin == null ? "missing" : "missing; " + VisibleText.quote(twin.getFileName().toString())
+                    + " in the same folder differs only in Unicode normalisation (" + describeForm(twin) + " there, "
+                    + describeForm(file) + " here): rename the file or fix the list";
         } catch (IOException e) {
-            return "cannot read: " + e.getMessage();
+            return "cannot read: " + DataException.reason(e);
         }
+    }
+
+    private static String describeForm(Path file) {
+        String name = file.getFileName().toString();
+        return Normalizer.isNormalized(name, Normalizer.Form.NFC) ? "composed, NFC"
+                : "decomposed, NFD";
     }
 
     private static boolean starts(int[] b, int... signature) {

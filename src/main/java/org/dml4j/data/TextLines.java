@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Every text file dml4j reads (list files, image lists, label files, an index's paths.txt) is read
@@ -54,6 +55,28 @@ public final class TextLines {
         return lines;
     }
 
+    /**
+     * One record per line, for files where a line's position is its meaning (labels, an index's
+     * paths): trailing blank lines are dropped, a blank line before the last record is an error.
+     *
+     * @param what what one line holds, for the message ("label", "path")
+     * @throws IOException   when the file cannot be read
+     * @throws DataException as {@link #read}, and naming {@code file:line} for a blank line
+     */
+    public static List<String> readRecords(Path file, String what) throws IOException {
+        List<String> lines = new ArrayList<>(read(file));
+        while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
+            lines.remove(lines.size() - 1);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                throw new DataException(file + ":" + (i + 1) + ": empty line " + VisibleText.quote(lines.get(i))
+                        + " (one " + what + " per line; a missing one would shift every later one)");
+            }
+        }
+        return lines;
+    }
+
     private static String decode(CharsetDecoder decoder, Path file, int line, byte[] bytes, int from, int to) {
         for (int i = from; i < to; i++) {
             if (bytes[i] == 0) {
@@ -80,7 +103,7 @@ public final class TextLines {
     private static String hex(byte[] bytes, int from, int to) {
         StringBuilder b = new StringBuilder();
         for (int i = from; i < to; i++) {
-            b.append(b.length() == 0 ? "" : " ").append(String.format("%02X", bytes[i] & 0xff));
+            b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%02X", bytes[i] & 0xff));
         }
         return b.toString();
     }

@@ -1,5 +1,6 @@
 package org.dml4j.eval;
 
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,6 +10,7 @@ import java.util.stream.IntStream;
 import org.dml4j.data.DataException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The one rule for embeddings wherever they enter dml4j (eval, search, infer, the trainer's test;
@@ -44,8 +46,9 @@ public final class Embeddings {
             List<String> shown = new ArrayList<>();
             for (int i = 0; i < Math.min(SHOWN, bad.length); i++) {
                 int r = bad[i];
-                int c = firstNonFinite(x.getRow(r).toFloatVector());
-                shown.add(rowName.apply(r) + ": " + x.getFloat(r, c) + " in column " + c);
+                double[] row = new Rows(x).get(r);
+                int c = firstNonFinite(row);
+                shown.add(rowName.apply(r) + ": " + (float) row[c] + " in column " + c);
             }
             throw new DataException(source + ": " + bad.length + " of " + x.size(0) + " embeddings hold NaN or"
                     + " infinite values, which have no cosine similarity:\n  " + String.join("\n  ", shown));
@@ -59,11 +62,8 @@ public final class Embeddings {
 
     /** The rows of {@code features} [N, D] holding a NaN or infinite value, ascending. */
     public static int[] nonFiniteRows(INDArray features) {
-        INDArray x = contiguous(features);
-        int d = (int) x.size(1);
-        FloatBuffer data = x.data().asNioFloat();
-        return IntStream.range(0, (int) x.size(0)).parallel().filter(r -> firstNonFinite(row(data, r, d)) >= 0)
-                .toArray();
+        Rows rows = new Rows(contiguous(features));
+        return IntStream.range(0, rows.n).parallel().filter(r -> firstNonFinite(rows.get(r)) >= 0).toArray();
     }
 
     /** "row r" (0-based, as numpy counts) for rows of a file. */
@@ -72,57 +72,91 @@ public final class Embeddings {
     }
 
     /**
-     * L2-normalises every row; a zero row stays zero.
+     * L2-normalises every row; a zero row stays zero. The norm is computed in double on the row
+     * scaled by its largest magnitude, so no finite float32 or float64 row overflows or underflows.
      *
-     * @param features [N, D]; a float32 C-order array that is not a view is normalised in place
-     *                 and returned (saving a copy at SOP scale), anything else as a new float32 array
+     * @param features [N, D] float32 or float64; a float32 C-order array that is not a view is
+     *                 normalised in place and returned (saving a copy at SOP scale), anything else
+     *                 into a new float32 array
      * @return the normalised [N, D] float32 array
      * @throws IllegalArgumentException when a value is not finite (callers check with
      *                                  {@link #requireFinite} first, to name the row's source)
      */
     public static INDArray normalizeRows(INDArray features) {
         INDArray x = contiguous(features);
-        int d = (int) x.size(1);
-        FloatBuffer data = x.data().asNioFloat();
-        IntStream.range(0, (int) x.size(0)).parallel().forEach(r -> {
-            float[] row = row(data, r, d);
+        INDArray out = x.dataType() == DataType.FLOAT ? x : Nd4j.create(DataType.FLOAT, x.size(0), x.size(1));
+        Rows rows = new Rows(x);
+        FloatBuffer target = out.data().asNioFloat();
+        IntStream.range(0, rows.n).parallel().forEach(r -> {
+            double[] row = rows.get(r);
             if (firstNonFinite(row) >= 0) {
                 throw new IllegalArgumentException("row " + r + " is not finite");
             }
-            double sum = 0;
-            for (float v : row) {
-                sum += (double) v * v;
+            double scale = 0;
+            for (double v : row) {
+                scale = Math.max(scale, Math.abs(v));
             }
-            if (sum > 0) {
-                double norm = Math.sqrt(sum);
-                for (int c = 0; c < d; c++) {
-                    row[c] = (float) (row[c] / norm);
+            float[] unit = new float[row.length];
+            if (scale > 0) {
+                double sum = 0;
+                for (double v : row) {
+                    sum += (v / scale) * (v / scale);
                 }
-                data.put(Math.multiplyExact(r, d), row, 0, d);
+                double norm = Math.sqrt(sum);
+                for (int c = 0; c < row.length; c++) {
+                    unit[c] = (float) (row[c] / scale / norm);
+                }
             }
+            target.put(Math.multiplyExact(r, rows.d), unit, 0, rows.d);
         });
-        return x;
+        return out;
     }
 
-    /** {@code features} itself when it is a float32 C-order array that is not a view, else such a copy. */
+    /** {@code features} itself when it is a float32/float64 C-order array that is not a view, else such a copy. */
     private static INDArray contiguous(INDArray features) {
         if (features.rank() != 2) {
             throw new IllegalArgumentException("embeddings must be [N, D], got shape "
                     + Arrays.toString(features.shape()));
         }
-        return features.dataType() == DataType.FLOAT && features.ordering() == 'c' && !features.isView()
-                ? features : features.castTo(DataType.FLOAT).dup('c');
+        DataType type = features.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+        return features.dataType() == type && features.ordering() == 'c' && !features.isView()
+                ? features : features.castTo(type).dup('c');
     }
 
-    private static float[] row(FloatBuffer data, int r, int d) {
-        float[] row = new float[d];
-        data.get(Math.multiplyExact(r, d), row, 0, d);
-        return row;
+    /** Row access to a contiguous float32 or float64 [N, D] array, as doubles. */
+    private static final class Rows {
+        final int n;
+        final int d;
+        private final FloatBuffer floats;
+        private final DoubleBuffer doubles;
+
+        Rows(INDArray x) {
+            n = (int) x.size(0);
+            d = (int) x.size(1);
+            boolean f64 = x.dataType() == DataType.DOUBLE;
+            floats = f64 ? null : x.data().asNioFloat();
+            doubles = f64 ? x.data().asNioDouble() : null;
+        }
+
+        double[] get(int r) {
+            double[] row = new double[d];
+            int start = Math.multiplyExact(r, d);
+            if (doubles != null) {
+                doubles.get(start, row, 0, d);
+            } else {
+                float[] f = new float[d];
+                floats.get(start, f, 0, d);
+                for (int c = 0; c < d; c++) {
+                    row[c] = f[c];
+                }
+            }
+            return row;
+        }
     }
 
-    private static int firstNonFinite(float[] row) {
+    private static int firstNonFinite(double[] row) {
         for (int c = 0; c < row.length; c++) {
-            if (!Float.isFinite(row[c])) {
+            if (!Double.isFinite(row[c])) {
                 return c;
             }
         }

@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.DataException;
@@ -42,10 +44,15 @@ public final class Evaluator {
             Retrieval.requireQueries(test.size(), test.listFile() + " (after leaving out unreadable images)");
             f = InferenceModel.open(config, out).embed(test, config, FeatureExtractor.testBatchLines(out));
         }
-        int[][] nn = NearestNeighbours.search(f.features(), RetrievalMetrics.neighboursNeeded(f.labels()),
+        if (Arrays.stream(f.labels()).distinct().count() == 1) {
+            out.println("warning: all " + f.labels().length + " images have the same label, so every neighbour is a"
+                    + " hit and the metrics say nothing about the embeddings");
+        }
+        INDArray x = Embeddings.normalizeRows(f.features());
+        int[][] nn = NearestNeighbours.searchNormalized(x, RetrievalMetrics.neighboursNeeded(f.labels()),
                 NearestNeighbours.DEFAULT_BLOCK);
         RetrievalMetrics m = RetrievalMetrics.fromNeighbours(nn, f.labels());
-        out.printf("[%s] End test %d, test_recall %.5f%n", LocalDateTime.now().format(FeatureExtractor.STAMP),
+        out.printf(Locale.ROOT, "[%s] End test %d, test_recall %.5f%n", LocalDateTime.now().format(FeatureExtractor.STAMP),
                 m.queries(), m.recallAt1());
         printTable(m, out);
         if (outputJson != null) {
@@ -54,7 +61,7 @@ public final class Evaluator {
         }
         if (reportDir != null) {
             try {
-                out.println("report written to " + Report.write(reportDir, m, nn, f.features(), f.labels(), test,
+                out.println("report written to " + Report.write(reportDir, m, nn, x, f.labels(), test,
                         config.data().seed()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the report to " + reportDir + ": " + e.getMessage(), e);
@@ -74,6 +81,10 @@ public final class Evaluator {
             throw new DataException(labelsFile + ": " + labels.length + " labels for " + features.size(0)
                     + " feature rows in " + featuresFile);
         }
+        if (Arrays.stream(labels).allMatch(l -> l == -1)) {
+            throw new DataException(labelsFile + ": every label is -1, which infer writes for images without a label"
+                    + " (--images, --image_list); retrieval needs the images' real labels");
+        }
         Embeddings.requireFinite(features, featuresFile.toString(), Embeddings.numberedRows());
         Retrieval.requireQueries(labels.length, featuresFile.toString());
         return new FeatureExtractor.Features(features, LabelFile.dense(labels));
@@ -81,16 +92,16 @@ public final class Evaluator {
 
     static void printTable(RetrievalMetrics m, PrintWriter out) {
         out.println("metric          value");
-        m.recallAtK().forEach((k, v) -> out.printf("%-15s %.5f%n", "Recall@" + k, v));
-        out.printf("%-15s %s%n", "MAP@R", atR(m.mapAtR()));
-        out.printf("%-15s %s%n", "R-precision", atR(m.rPrecision()));
-        out.printf("queries %d, lone-label queries (left out of MAP@R and R-precision) %d%n", m.queries(),
+        m.recallAtK().forEach((k, v) -> out.printf(Locale.ROOT, "%-15s %.5f%n", "Recall@" + k, v));
+        out.printf(Locale.ROOT, "%-15s %s%n", "MAP@R", atR(m.mapAtR()));
+        out.printf(Locale.ROOT, "%-15s %s%n", "R-precision", atR(m.rPrecision()));
+        out.printf(Locale.ROOT, "queries %d, lone-label queries (left out of MAP@R and R-precision) %d%n", m.queries(),
                 m.loneQueries());
     }
 
     /** A metric at R, undefined (NaN) when no query has another image of its label. */
     private static String atR(double value) {
-        return Double.isNaN(value) ? "n/a (no label occurs twice)" : String.format("%.5f", value);
+        return Double.isNaN(value) ? "n/a (no label occurs twice)" : String.format(Locale.ROOT, "%.5f", value);
     }
 
     /** Writes the metrics as JSON through a temporary file, so a crash leaves no half-written file. */

@@ -5,11 +5,11 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
 import org.dml4j.data.BatchLoader;
 import org.dml4j.data.ImageList;
-import org.dml4j.data.VisibleText;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,7 +35,7 @@ public final class FeatureExtractor {
     public static BatchCallback testBatchLines(PrintWriter out) {
         return (k, batches, batch, features, seconds) -> {
             if (k % 20 == 0) {
-                out.printf("[%s] testbatch %d, time %2.2f sec  [%d%%]%n", LocalDateTime.now().format(STAMP), k,
+                out.printf(Locale.ROOT, "[%s] testbatch %d, time %2.2f sec  [%d%%]%n", LocalDateTime.now().format(STAMP), k,
                         seconds, 100 * (k + 1) / batches);
                 out.flush();
             }
@@ -54,8 +54,7 @@ public final class FeatureExtractor {
         if (bad > 0) {
             Embeddings.requireFinite(f.features(), source + (bad == f.labels().length
                     ? " (every image: the model's parameters are probably not finite)" : ""),
-                    r -> VisibleText.escape(images.imagePath(r).toString()) + " (list line "
-                            + images.samples().get(r).line() + ")");
+                    images::describe);
         }
     }
 

@@ -5,7 +5,10 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Locale;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.Split;
@@ -39,13 +42,13 @@ public final class Inferer {
         if (outputDir != null) {
             INDArray features = normalize ? Embeddings.normalizeRows(f.features()) : f.features();
             write(outputDir, features, list, f.labels());
-            out.printf("wrote %d features of width %d to %s (features.npy, paths.txt, labels.txt)%n",
+            out.printf(Locale.ROOT, "wrote %d features of width %d to %s (features.npy, paths.txt, labels.txt)%n",
                     features.size(0), features.size(1), outputDir);
             out.flush();
         }
     }
 
-    /** Each file goes to a temporary name first and is renamed, so no half-written file stays behind. */
+    /** All three files are written to temporary names first and renamed together ({@link AtomicFiles#writeAll}). */
     static void write(Path dir, INDArray features, ImageList list, int[] labels) {
         try {
             List<String> paths = new ArrayList<>();
@@ -54,9 +57,11 @@ public final class Inferer {
                 paths.add(list.samples().get(i).path());
                 labelLines.add(Integer.toString(labels[i]));
             }
-            AtomicFiles.write(dir.resolve("features.npy"), o -> Npy.write(features, o));
-            AtomicFiles.writeLines(dir.resolve("paths.txt"), paths);
-            AtomicFiles.writeLines(dir.resolve("labels.txt"), labelLines);
+            Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
+            files.put(dir.resolve("features.npy"), o -> Npy.write(features, o));
+            files.put(dir.resolve("paths.txt"), AtomicFiles.lines(paths));
+            files.put(dir.resolve("labels.txt"), AtomicFiles.lines(labelLines));
+            AtomicFiles.writeAll(files);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write features to " + dir + ": " + e.getMessage(), e);
         }

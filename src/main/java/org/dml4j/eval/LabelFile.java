@@ -23,8 +23,9 @@ public final class LabelFile {
     /**
      * @return one label per line (or array element), in order
      * @throws DataException naming {@code file:line} and showing the text (invisible characters
-     *                       escaped) for a line that is not a whole number within 64-bit range,
-     *                       and for an empty line before the last label (it would shift every later one)
+     *                       escaped) for a line that is not a whole number within 64-bit range
+     *                       (ASCII digits), and for an empty line before the last label (it would
+     *                       shift every later one)
      */
     public static long[] read(Path file) {
         if (isNpy(file)) {
@@ -32,16 +33,12 @@ public final class LabelFile {
         }
         List<String> lines;
         try {
-            lines = TextLines.read(file);
+            lines = TextLines.readRecords(file, "label");
         } catch (IOException e) {
-            throw new DataException(file + ": cannot read labels: " + e.getMessage(), e);
+            throw DataException.reading(file, "labels", e);
         }
-        int n = lines.size();
-        while (n > 0 && lines.get(n - 1).isBlank()) {
-            n--;
-        }
-        long[] labels = new long[n];
-        for (int i = 0; i < n; i++) {
+        long[] labels = new long[lines.size()];
+        for (int i = 0; i < labels.length; i++) {
             labels[i] = parse(file, i + 1, lines.get(i));
         }
         return labels;
@@ -59,15 +56,13 @@ public final class LabelFile {
     static long parse(Path file, int line, String text) {
         String s = text.strip();
         String where = file + ":" + line + ": ";
-        if (s.isEmpty()) {
-            throw new DataException(where + "empty line " + VisibleText.quote(text)
-                    + " (one label per line; a missing label would shift every later one)");
+        // ASCII digits only: BigDecimal would also take other scripts' digits
+        if (!s.matches("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
+            throw new DataException(where + "expected an integer label, got " + VisibleText.quote(text));
         }
         try {
             return new BigDecimal(s).longValueExact();
-        } catch (NumberFormatException e) {
-            throw new DataException(where + "expected an integer label, got " + VisibleText.quote(text));
-        } catch (ArithmeticException e) {
+        } catch (ArithmeticException | NumberFormatException e) {     // not whole, too large, exponent overflow
             throw new DataException(where + "expected a whole number within 64-bit range, got " + VisibleText.quote(text));
         }
     }

@@ -36,11 +36,19 @@ public final class NearestNeighbours {
      * @throws IllegalArgumentException for k out of range or a non-finite value (caller bugs)
      */
     public static int[][] search(INDArray features, int k, int block) {
-        int n = (int) features.size(0);
+        return searchNormalized(Embeddings.normalizeRows(features), k, block);
+    }
+
+    /**
+     * {@link #search} of rows that {@link Embeddings#normalizeRows} has normalised already.
+     *
+     * @param x [N, D] float32, C order, rows of length 1 or 0
+     */
+    public static int[][] searchNormalized(INDArray x, int k, int block) {
+        int n = (int) x.size(0);
         if (k < 1 || k > n - 1) {
             throw new IllegalArgumentException("k must be in 1.." + (n - 1) + ", got " + k);
         }
-        INDArray x = Embeddings.normalizeRows(features);
         int[][] result = new int[n][];
         INDArray buffer = Nd4j.create(DataType.FLOAT, Math.min(block, n), n);   // reused: no page faults per block
         for (int from = 0; from < n; from += block) {

@@ -58,9 +58,9 @@ public final class Npy {
     /**
      * Reads a float32 (or float64) C-order 2-d .npy file.
      *
-     * @return [N, D] float32
-     * @throws DataException naming the file when it is not such an array, is empty (N or D is 0),
-     *                       or holds a float64 value too large for float32 (naming its row and column)
+     * @return [N, D] in the file's type, float32 or float64 (kept, so that values beyond float32's
+     *         range still normalise correctly)
+     * @throws DataException naming the file when it is not such an array or is empty (N or D is 0)
      */
     public static INDArray read(Path file) {
         byte[] all = bytes(file);
@@ -83,20 +83,14 @@ public final class Npy {
         }
         int width = f64 ? 8 : 4;
         h.requireLength(file, all, rows * cols * width);
-        float[] data = new float[(int) (rows * cols)];
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).position(h.dataStart());
-        for (int i = 0; i < data.length; i++) {
-            if (f64) {
-                double v = b.getDouble();
-                data[i] = (float) v;
-                if (Double.isFinite(v) && Float.isInfinite(data[i])) {
-                    throw new DataException(file + ": row " + i / cols + ", column " + i % cols + ": " + v
-                            + " does not fit float32");
-                }
-            } else {
-                data[i] = b.getFloat();
-            }
+        if (f64) {
+            double[] data = new double[(int) (rows * cols)];
+            b.asDoubleBuffer().get(data);
+            return Nd4j.create(data, new long[] {rows, cols}, DataType.DOUBLE);
         }
+        float[] data = new float[(int) (rows * cols)];
+        b.asFloatBuffer().get(data);
         return Nd4j.create(data, new long[] {rows, cols}, DataType.FLOAT);
     }
 
@@ -159,7 +153,7 @@ public final class Npy {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+            throw DataException.reading(file, "the .npy file", e);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -89,7 +90,7 @@ public final class Report {
     }
 
     private static void row(StringBuilder html, String name, double v) {
-        html.append("<tr><td>").append(name).append("</td><td>").append(Double.isNaN(v) ? "n/a" : String.format("%.4f", v))
+        html.append("<tr><td>").append(name).append("</td><td>").append(Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v))
                 .append("</td></tr>\n");
     }
 
@@ -99,12 +100,12 @@ public final class Report {
         for (int q : queries) {
             html.append("<div class=\"row\">");
             cell(html, "query", images, q, "query, class " + labels[q]
-                    + (Double.isNaN(ap[q]) ? "" : String.format(", AP@R %.2f", ap[q])));
+                    + (Double.isNaN(ap[q]) ? "" : String.format(Locale.ROOT, ", AP@R %.2f", ap[q])));
             for (int i = 0; i < Math.min(SHOWN, nn[q].length); i++) {
                 int j = nn[q][i];
                 double sim = features.getRow(q).mul(features.getRow(j)).sumNumber().doubleValue();
                 cell(html, labels[j] == labels[q] ? "hit" : "miss", images, j,
-                        String.format("#%d class %d, cos %.3f", i + 1, labels[j], sim));
+                        String.format(Locale.ROOT, "#%d class %d, cos %.3f", i + 1, labels[j], sim));
             }
             html.append("</div>\n");
         }

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageScan;
 import org.dml4j.data.Sample;
 import org.dml4j.data.Split;
 import org.dml4j.data.TextLines;
+import org.dml4j.data.VisibleText;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -54,18 +57,21 @@ public final class Searcher {
         INDArray features = Npy.read(featuresFile);
         List<String> paths;
         try {
-            paths = TextLines.read(index.resolve("paths.txt"));
+            paths = TextLines.readRecords(index.resolve("paths.txt"), "path");
         } catch (IOException e) {
-            throw new DataException(index.resolve("paths.txt") + ": cannot read: " + e.getMessage(), e);
+            throw DataException.reading(index.resolve("paths.txt"), "the index's paths (written by infer --output)", e);
         }
         if (paths.size() != features.size(0)) {
             throw new DataException(index + ": paths.txt has " + paths.size() + " lines but features.npy "
                     + features.size(0) + " rows");
         }
         Embeddings.requireFinite(features, featuresFile.toString(), r -> "row " + r + " (" + paths.get(r) + ")");
-        ImageList one = new ImageList(query, query.toAbsolutePath().getParent(), Split.TEST,
-                List.of(new Sample(query.toAbsolutePath().toString(), -1, 1)));
-        one = config.data().usable(one, out);
+        String problem = ImageScan.problem(query);
+        if (problem != null) {
+            throw new DataException(VisibleText.escape(query.toString()) + ": " + problem);
+        }
+        Path folder = query.toAbsolutePath().getParent();
+        ImageList one = new ImageList(folder, folder, Split.TEST, List.of(new Sample(query.getFileName().toString(), -1, 1)));
         INDArray q = InferenceModel.open(config, out).embed(one, config, null).features();
         if (q.size(1) != features.size(1)) {
             throw new IllegalArgumentException("the model gives " + q.size(1) + "-d features but the index in " + index
@@ -74,10 +80,10 @@ public final class Searcher {
         Ranking ranking = rank(features, q);
         int[] order = ranking.order();
         float[] sims = ranking.cosines();
-        out.printf("nearest to %s among %d images of %s:%n", query, sims.length, index);
-        out.printf("%4s  %8s  %s%n", "rank", "cosine", "image");
+        out.printf(Locale.ROOT, "nearest to %s among %d images of %s:%n", query, sims.length, index);
+        out.printf(Locale.ROOT, "%4s  %8s  %s%n", "rank", "cosine", "image");
         for (int r = 0; r < Math.min(top, order.length); r++) {
-            out.printf("%4d  %8.4f  %s%n", r + 1, sims[order[r]], paths.get(order[r]));
+            out.printf(Locale.ROOT, "%4d  %8.4f  %s%n", r + 1, sims[order[r]], paths.get(order[r]));
         }
         out.flush();
     }

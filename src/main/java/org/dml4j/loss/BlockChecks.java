@@ -2,6 +2,10 @@ package org.dml4j.loss;
 
 /** The block-layout rules the class-block losses share. */
 final class BlockChecks {
+    /** How the batch is cut into loss shards, for messages. */
+    static final String SHARDS = "--train_batch_size split into --num_shards shards, at least one per --num_devices"
+            + " device";
+
     private BlockChecks() {
     }
 
@@ -12,7 +16,7 @@ final class BlockChecks {
                     + samplesEachClass);
         }
         if (rows % samplesEachClass != 0 || rows / samplesEachClass < 2) {
-            throw new IllegalArgumentException("--train_batch_size / --num_shards (" + rows + ") must be a multiple"
+            throw new IllegalArgumentException("a loss shard of " + rows + " rows (" + SHARDS + ") must be a multiple"
                     + " of --samples_each_class (" + samplesEachClass + ") holding at least two classes for " + loss);
         }
     }

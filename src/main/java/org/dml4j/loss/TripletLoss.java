@@ -22,8 +22,8 @@ public class TripletLoss extends PairLoss {
     public TripletLoss(int batchSize, int numShards, double margin) {
         super(batchSize, numShards);
         if ((batchSize / numShards) % 3 != 0) {
-            throw new IllegalArgumentException("--train_batch_size / --num_shards (" + batchSize / numShards
-                    + ") must be a multiple of 3 for triplet");
+            throw new IllegalArgumentException("a loss shard of " + batchSize / numShards + " rows ("
+                    + BlockChecks.SHARDS + ") must be a multiple of 3 for triplet");
         }
         this.margin = margin;
     }

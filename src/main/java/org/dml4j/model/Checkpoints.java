@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dml4j.data.AtomicFiles;
+import org.dml4j.data.DataException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.LoggerFactory;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -121,7 +122,7 @@ public final class Checkpoints {
      */
     public static Path latest(Path modelDir) {
         try (Stream<Path> dirs = Files.list(modelDir)) {
-            return dirs.filter(d -> d.getFileName().toString().matches("\\d+"))
+            return dirs.filter(d -> d.getFileName().toString().matches("\\d{1,18}"))
                     .filter(d -> Files.isRegularFile(d.resolve(MODEL_FILE)) && Files.isRegularFile(d.resolve(INFO_FILE)))
                     .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString())))
                     .orElseThrow(() -> new IllegalArgumentException("--checkpoint latest: no complete checkpoint in "
@@ -145,14 +146,31 @@ public final class Checkpoints {
         }
         try {
             ComputationGraph net = ModelSerializer.restoreComputationGraph(model.toFile(), withUpdater);
+            String bad = nonFiniteParameter(net);
+            if (bad != null) {
+                throw new DataException(model + ": holds parameters that are not finite (NaN or infinite),"
+                        + " first in " + bad + "; this file cannot be used");
+            }
             Path infoFile = model.resolveSibling(INFO_FILE);
             Map<String, Object> info = Files.exists(infoFile) ? JSON.readValue(infoFile.toFile(), Map.class) : Map.of();
             return new Loaded(net, info);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(path + ": not found", e);
+        } catch (DataException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(model + ": cannot read the model: " + e.getMessage(), e);
         }
+    }
+
+    /** The name of the first parameter array holding a NaN or infinite value, or null. */
+    public static String nonFiniteParameter(ComputationGraph net) {
+        if (finite(net)) {
+            return null;
+        }
+        return net.paramTable().entrySet().stream()
+                .filter(e -> e.getValue().isNaN().any() || e.getValue().isInfinite().any())
+                .map(Map.Entry::getKey).findFirst().orElse("?");
     }
 
     /** Whether every parameter is a finite number. */

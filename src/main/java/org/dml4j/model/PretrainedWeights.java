@@ -8,9 +8,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.data.DataException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -69,7 +71,7 @@ public final class PretrainedWeights {
         String names = layers.size() <= 6 ? String.join(", ", layers)
                 : String.join(", ", layers.subList(0, 3)) + ", …, " + String.join(", ", layers.subList(layers.size() - 2,
                 layers.size()));
-        out.printf("loaded %d parameters of %d layers (%s), skipped %d (shape), %d not in the source, %d unused in"
+        out.printf(Locale.ROOT, "loaded %d parameters of %d layers (%s), skipped %d (shape), %d not in the source, %d unused in"
                         + " the source%n", r.count(Status.LOADED), layers.size(), names, r.count(Status.SKIPPED_SHAPE),
                 r.count(Status.MISSING), r.unused().size());
         list(out, "not in the source (kept as initialised)", r.named(Status.MISSING));
@@ -141,6 +143,9 @@ public final class PretrainedWeights {
                 out.println("warning: variable " + (name == null ? key : name) + " is already excluded automatically"
                         + " (" + Arrays.toString(src.shape()) + " in the source, " + Arrays.toString(dst.shape()) + " here)");
                 entries.add(new Entry(key, name, Status.SKIPPED_SHAPE));
+            } else if (src.isNaN().any() || src.isInfinite().any()) {
+                throw new DataException("--pretrained_model: " + (name == null ? key : name) + " holds values that are"
+                        + " not finite (NaN or infinite); these weights cannot be used");
             } else {
                 dst.assign(src.reshape(dst.shape()).castTo(dst.dataType()));
                 entries.add(new Entry(key, name, Status.LOADED));

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -14,25 +15,31 @@ import org.slf4j.LoggerFactory;
  * one row per display step (test_recall empty) and per test. A resumed run appends.
  */
 final class MetricsLog implements AutoCloseable {
-    private final BufferedWriter out;
     private final int metricCount;
     private final Path file;
+    private final boolean append;
+    private final String[] metricNames;
+    /** Opened at the first row, so that a run stopped before its first step leaves no empty file. */
+    private BufferedWriter out;
 
     MetricsLog(Path file, boolean append, String... metricNames) {
         this.metricCount = metricNames.length;
         this.file = file;
-        try {
+        this.append = append;
+        this.metricNames = metricNames.clone();
+    }
+
+    private BufferedWriter open() throws IOException {
+        if (out == null) {
             Files.createDirectories(file.getParent());
             boolean header = !append || !Files.exists(file) || Files.size(file) == 0;
             out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
             if (header) {
                 out.write("iteration,lr,loss," + String.join(",", metricNames) + ",test_recall,seconds\n");
-                out.flush();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+        return out;
     }
 
     void train(long t, double lr, double loss, double[] metrics, double seconds) {
@@ -40,16 +47,19 @@ final class MetricsLog implements AutoCloseable {
         for (double m : metrics) {
             sb.append(',').append(m);
         }
-        write(sb.append(",,").append(String.format("%.3f", seconds)).toString());
+        write(sb.append(",,").append(String.format(Locale.ROOT, "%.3f", seconds)).toString());
     }
 
     void test(long t, double lr, double recall, double seconds) {
-        write(t + "," + lr + "," + ",".repeat(metricCount + 1) + recall + "," + String.format("%.3f", seconds));
+        write(t + "," + lr + "," + ",".repeat(metricCount + 1) + recall + "," + String.format(Locale.ROOT, "%.3f", seconds));
     }
 
     /** Redraws training.png beside the CSV from everything written so far. */
     void chart() {
         try {
+            if (out == null) {
+                return;
+            }
             out.flush();
             TrainingChart.render(file, file.resolveSibling("training.png"));
         } catch (IOException | RuntimeException e) {
@@ -59,18 +69,21 @@ final class MetricsLog implements AutoCloseable {
 
     private void write(String row) {
         try {
-            out.write(row);
-            out.write('\n');
-            out.flush();
+            BufferedWriter w = open();
+            w.write(row);
+            w.write('\n');
+            w.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics.csv: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public void close() {
         try {
-            out.close();
+            if (out != null) {
+                out.close();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -39,6 +39,10 @@ public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1
             throw new IllegalArgumentException("--num_shards " + loss.numShards() + " does not split over --num_devices "
                     + numDevices + " (it must be a multiple of it)");
         }
+        if (!loss.name().pair() && classDim < 2) {
+            throw new IllegalArgumentException("--class_dim must be >= 2 for " + loss.name()
+                    + " (a classifier over one class learns nothing), got " + classDim);
+        }
         if (totalIterNum < 0) {
             throw new IllegalArgumentException("--total_iter_num must be >= 0, got " + totalIterNum);
         }

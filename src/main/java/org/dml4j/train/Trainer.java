@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
@@ -255,7 +256,7 @@ public final class Trainer {
         FeatureExtractor.requireFinite(f, data.test(), "test embeddings at iteration " + t + " (last good checkpoint: "
                 + (lastSaved == null ? "none" : lastSaved) + ")");
         double recall = Retrieval.recallAt1(f.features(), f.labels());
-        out.printf("[%s] test_img_num %d, trainbatch %d, test_recall %.5f%n",
+        out.printf(Locale.ROOT, "[%s] test_img_num %d, trainbatch %d, test_recall %.5f%n",
                 LocalDateTime.now().format(FeatureExtractor.STAMP), f.labels().length, t, recall);
         out.flush();
         return recall;
@@ -282,7 +283,7 @@ public final class Trainer {
         long left = config.totalIterNum() - t;
         double perStep = elapsed(runStart) / done;
         long eta = Math.round(perStep * left);
-        return String.format("  [%d%%, eta %d:%02d:%02d]", 100 * (t + 1) / (config.totalIterNum() + 1),
+        return String.format(Locale.ROOT, "  [%d%%, eta %d:%02d:%02d]", 100 * (t + 1) / (config.totalIterNum() + 1),
                 eta / 3600, eta / 60 % 60, eta % 60);
     }
 

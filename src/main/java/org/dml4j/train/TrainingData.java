@@ -8,6 +8,7 @@ import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
 import org.dml4j.eval.Retrieval;
+import org.dml4j.loss.LossName;
 
 /**
  * The training and test lists of a run, checked up front, and loaders over them: every listed
@@ -51,7 +52,8 @@ public final class TrainingData {
                     + config.testIterStep() + " iterations; after leaving out unreadable images)");
         }
         BatchSampler sampler = BatchSampler.training(config.loss().name().stream(), train,
-                config.trainBatchSize(), config.loss().samplesEachClass(), config.data().seed());
+                config.trainBatchSize(), config.loss().samplesEachClass(),
+                config.loss().name() == LossName.NPAIRS, config.data().seed());
         return new TrainingData(config, train, test, sampler);
     }
 

@@ -155,6 +155,11 @@ class RealWorldInputsTest {
         String zero = hits.stream().filter(h -> h.endsWith(" " + paths.get(0))).findFirst().orElseThrow();
         assertTrue(zero.matches("\\s+\\d\\s+0\\.0000\\s+.*"), "the zero row has cosine 0, not NaN: " + zero);
 
+        Run missing = CommandLineTest.run(small("search", "--index", index.toString(), "--query",
+                dir.resolve("nothing.jpg").toString()));
+        assertEquals(ExitCodes.DATA, missing.code(), missing.err());
+        assertTrue(missing.err().trim().endsWith("data error: " + dir.resolve("nothing.jpg") + ": missing"), missing.err());
+
         f.putScalar(4, 1, Float.NaN);
         try (OutputStream o = Files.newOutputStream(index.resolve("features.npy"))) {
             Npy.write(f, o);
@@ -163,10 +168,11 @@ class RealWorldInputsTest {
                 data.resolve(paths.get(3)).toString()));
         assertEquals(ExitCodes.DATA, nan.code(), nan.err());
         assertTrue(nan.err().contains("row 4 (" + paths.get(4) + "): NaN in column 1"), nan.err());
+
     }
 
     @Test
-    void inferRefusesAModelWithNonFiniteOutputAndKeepsEarlierFeatures() throws IOException {
+    void aModelWithNonFiniteParametersIsRefusedAndEarlierFeaturesStay() throws IOException {
         Path data = TestData.stripes(dir.resolve("data"), 2, 2, 2, 16, 6);
         Architecture arch = new Architecture(Backbone.parse("ResNet18"), ImageShape.parse("3,16,16"), 0, false);
         ComputationGraph net = EmbeddingNetwork.forInference(arch, 0);
@@ -176,13 +182,66 @@ class RealWorldInputsTest {
         ModelSerializer.writeModel(net, ckpt.resolve(Checkpoints.MODEL_FILE).toFile(), false);
         Path out = Files.createDirectories(dir.resolve("features"));
         Files.writeString(out.resolve("features.npy"), "earlier");
-        Run r = CommandLineTest.run(small("infer", "--data_dir", data.toString(), "--pretrained_model",
-                ckpt.toString(), "--output", out.toString()));
-        assertEquals(ExitCodes.DATA, r.code(), r.err());
-        assertTrue(r.err().contains("the model's embeddings of " + data.resolve(Split.TEST.listFileName())
-                + " (every image: the model's parameters are probably not finite): 4 of 4 embeddings"), r.err());
-        assertTrue(r.err().contains(data.resolve("c101/0.png") + " (list line 2): NaN in column 0"), r.err());
+        Map<String, String[]> runs = Map.of(
+                "infer", small("infer", "--data_dir", data.toString(), "--pretrained_model", ckpt.toString(), "--output",
+                        out.toString()),
+                "eval", small("eval", "--data_dir", data.toString(), "--pretrained_model", ckpt.toString()),
+                "train-elem", small("train-elem", "--data_dir", data.toString(), "--pretrained_model", ckpt.toString(),
+                        "--class_dim=2", "--train_batch_size=2", "--total_iter_num=1", "--model_save_dir",
+                        dir.resolve("run").toString()));
+        for (var run : runs.entrySet()) {
+            Run r = CommandLineTest.run(run.getValue());
+            assertEquals(ExitCodes.DATA, r.code(), run.getKey() + ": " + r.err());
+            assertTrue(r.err().contains("model.zip: holds parameters that are not finite (NaN or infinite), first in"
+                    + " conv1_W"), run.getKey() + ": " + r.err());
+        }
         assertEquals("earlier", Files.readString(out.resolve("features.npy")));
+    }
+
+    @Test
+    void nonFiniteEmbeddingsOfImagesNameTheImagesAndSayWhenEveryOneIsBad() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 2, 2, 2, 16, 6);
+        org.dml4j.data.ImageList test = org.dml4j.data.ImageList.read(data, Split.TEST);
+        INDArray x = Nd4j.rand(4, 3);
+        x.putScalar(2, 1, Float.POSITIVE_INFINITY);
+        var some = new org.dml4j.eval.FeatureExtractor.Features(x, new int[4]);
+        String m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.data.DataException.class,
+                () -> org.dml4j.eval.FeatureExtractor.requireFinite(some, test, "embeddings")).getMessage();
+        assertTrue(m.startsWith("embeddings: 1 of 4 embeddings hold NaN or infinite values"), m);
+        assertTrue(m.contains(data.resolve("c102/0.png") + " (list line 4): Infinity in column 1"), m);
+        var all = new org.dml4j.eval.FeatureExtractor.Features(Nd4j.zeros(4, 3).assign(Float.NaN), new int[4]);
+        m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.data.DataException.class,
+                () -> org.dml4j.eval.FeatureExtractor.requireFinite(all, test, "embeddings")).getMessage();
+        assertTrue(m.startsWith("embeddings (every image: the model's parameters are probably not finite): 4 of 4"), m);
+    }
+
+    @Test
+    void labelsThatCarryNoInformationAreSaidToBeSo() throws IOException {
+        Path f = npy("f.npy", ISSUE_ROWS);
+        Run unlabelled = CommandLineTest.run("eval", "--features", f.toString(), "--labels",
+                Files.writeString(dir.resolve("minus.txt"), "-1\n".repeat(6)).toString());
+        assertEquals(ExitCodes.DATA, unlabelled.code(), unlabelled.err());
+        assertTrue(unlabelled.err().contains("every label is -1, which infer writes for images without a label"),
+                unlabelled.err());
+        Run one = CommandLineTest.run("eval", "--features", f.toString(), "--labels",
+                Files.writeString(dir.resolve("same.txt"), "4\n".repeat(6)).toString());
+        assertEquals(0, one.code(), one.err());
+        assertTrue(one.out().contains("warning: all 6 images have the same label, so every neighbour is a hit"),
+                one.out());
+    }
+
+    @Test
+    void aRunStoppedByBadDataBeforeItsFirstStepLeavesNoMetricsFile() throws IOException {
+        Path data = TestData.sopLike(dir.resolve("data"), new int[] {2, 2}, new int[] {2});
+        Files.write(data.resolve("class_1/0.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0});
+        Path out = dir.resolve("out");
+        Run r = CommandLineTest.run(small("train-elem", "--data_dir", data.toString(), "--class_dim=2",
+                "--train_batch_size=4", "--total_iter_num=2", "--check_images=False", "--model_save_dir",
+                out.toString()));
+        assertEquals(ExitCodes.DATA, r.code(), r.err());
+        assertTrue(r.err().contains(data.resolve("class_1/0.png") + " (list line 2): failed to load")
+                || r.err().contains(data.resolve("class_1/0.png") + ": not a decodable image"), r.err());
+        assertFalse(Files.exists(out.resolve("ResNet18/metrics.csv")), "no header-only metrics.csv");
     }
 
     @Test

@@ -40,7 +40,7 @@ class BatchLoaderTest {
     }
 
     private BatchLoader training(long first, long end, int workers) {
-        BatchSampler s = BatchSampler.training(StreamKind.CLASS_BLOCKS, train, 4, 2, 5);
+        BatchSampler s = BatchSampler.training(StreamKind.CLASS_BLOCKS, train, 4, 2, false, 5);
         return new BatchLoader(train, new ImageTransform(8, true), s::batch, first, end, workers, 5);
     }
 

@@ -103,6 +103,8 @@ class EncodedImageTest {
         images.put("plain.png", encode(".png"));
         images.put("text.png", withTextChunk(encode(".png"), true));
         images.put("image.webp", encode(".webp"));
+        images.put("image.bmp", encode(".bmp"));
+        images.put("image.tiff", encode(".tiff"));
         return images;
     }
 
@@ -139,8 +141,8 @@ class EncodedImageTest {
                 Path f = file("cut.bin", Arrays.copyOf(b, cut));
                 String problem = ImageScan.problem(f);
                 assertNotNull(problem, clean.getKey() + " cut at " + cut + " of " + b.length);
-                assertTrue(problem.startsWith("truncated " + (kind.equals("jpg") ? "JPEG" : kind.toUpperCase().equals("WEBP")
-                        ? "WebP" : "PNG")), clean.getKey() + " cut at " + cut + ": " + problem);
+                String format = Map.of("jpg", "JPEG", "png", "PNG", "webp", "WebP", "bmp", "BMP", "tiff", "TIFF").get(kind);
+                assertTrue(problem.startsWith("truncated " + format), clean.getKey() + " cut at " + cut + ": " + problem);
             }
         }
     }

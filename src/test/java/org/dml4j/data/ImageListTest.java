@@ -65,7 +65,21 @@ class ImageListTest {
 
         Path zero = list("1 0 1 a.jpg");
         e = assertThrows(DataException.class, () -> ImageList.read(dir, zero, Split.TRAIN));
-        assertTrue(e.getMessage().contains(":1: column 2 (class_id): must be >= 1"), e.getMessage());
+        assertTrue(e.getMessage().contains(":1: column 2 (class_id): must be in 1..2147483647, got 0"), e.getMessage());
+        for (String id : new String[] {"-5", "2147483648", "9223372036854775807", "99999999999999999999999"}) {
+            for (Split split : Split.values()) {
+                Path bad = list("1 " + id + " 1 a.jpg");
+                e = assertThrows(DataException.class, () -> ImageList.read(dir, bad, split), id);
+                assertTrue(e.getMessage().endsWith(":1: column 2 (class_id): must be in 1..2147483647, got " + id),
+                        e.getMessage());
+            }
+        }
+        assertEquals(Integer.MAX_VALUE, ImageList.read(dir, list("1 2147483647 1 a.jpg"), Split.TEST).label(0));
+        for (String notAscii : new String[] {"\u0663", "\uFF12", "1\u00A0"}) {
+            Path odd = list("1 " + notAscii + " 1 a.jpg");
+            e = assertThrows(DataException.class, () -> ImageList.read(dir, odd, Split.TRAIN), notAscii);
+            assertTrue(e.getMessage().contains("column 2 (class_id): expected an integer, got '"), e.getMessage());
+        }
     }
 
     @Test
@@ -99,6 +113,44 @@ class ImageListTest {
         ImageList list = ImageList.read(dir, f, Split.TRAIN);
         DataException e = assertThrows(DataException.class, list::requireImagesExist);
         assertTrue(e.getMessage().contains("8 of 9 listed images are missing"), e.getMessage());
-        assertTrue(e.getMessage().contains("Ebay_train.txt:3 " + dir.resolve("img/gone0.png")), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.resolve("img/gone0.png") + " (list line 3)"), e.getMessage());
+    }
+
+    @Test
+    void aFolderListsEveryImageNameAndRefusesNamesItCannotWriteBack() throws IOException {
+        Path img = Files.createDirectories(dir.resolve("img"));
+        int[][] px = TestData.pattern(4, 4, 1);
+        for (String name : List.of("a.jpg", "x\u2028y.png", "n\u0085el.PNG", "p\u2029s.JPG", "t.tif", "c\u00e9.webp",
+                "note.txt")) {
+            TestData.png(img.resolve(name), px);
+        }
+        Path elsewhere = TestData.png(dir.resolve("other/linked.png"), px);
+        Files.createSymbolicLink(img.resolve("sub"), elsewhere.getParent());
+        Files.createSymbolicLink(img.resolve("gone.png"), dir.resolve("nothing-there.png"));
+        ImageList list = ImageList.ofDirectory(img);
+        assertEquals(List.of("a.jpg", "c\u00e9.webp", "gone.png", "n\u0085el.PNG", "p\u2029s.JPG", "sub/linked.png",
+                "t.tif", "x\u2028y.png"), list.samples().stream().map(Sample::path).toList(),
+                "line-separator characters, symbolic links (followed) and dangling links (listed) are all there");
+        java.io.StringWriter log = new java.io.StringWriter();
+        assertEquals(7, ImageScan.apply(list, true, new java.io.PrintWriter(log)).size());
+        assertTrue(log.toString().contains(img.resolve("gone.png") + ": missing"), "the dangling link: " + log);
+
+        TestData.png(img.resolve("new\nline.png"), px);
+        DataException e = assertThrows(DataException.class, () -> ImageList.ofDirectory(img));
+        assertTrue(e.getMessage().contains("'new\\nline.png' has a line break in its name, which paths.txt cannot"
+                + " hold; rename it"), e.getMessage());
+        e = assertThrows(DataException.class, () -> ImageList.ofDirectory(dir.resolve("nowhere")));
+        assertTrue(e.getMessage().endsWith("nowhere: no such folder"), e.getMessage());
+    }
+
+    @Test
+    void aMissingFileWhoseNameDiffersOnlyInUnicodeNormalisationIsNamed() throws IOException {
+        String nfc = "caf\u00e9.png";
+        String nfd = "cafe\u0301.png";
+        TestData.png(dir.resolve(nfd), TestData.pattern(4, 4, 1));
+        String problem = ImageScan.problem(dir.resolve(nfc));
+        assertEquals("missing; 'cafe\u0301.png' in the same folder differs only in Unicode normalisation (decomposed,"
+                + " NFD there, composed, NFC here): rename the file or fix the list", problem);
+        assertEquals("missing", ImageScan.problem(dir.resolve("other.png")));
     }
 }

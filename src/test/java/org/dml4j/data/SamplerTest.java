@@ -33,7 +33,7 @@ class SamplerTest {
     void classBlocksAreDistinctClassesOfSameClassImages() {
         ImageList l = list(5, 3, 4, 2, 6, 3, 1, 4);
         int s = 3;
-        BatchSampler sampler = BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 12, s, 42);
+        BatchSampler sampler = BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 12, s, false, 42);
         for (long t = 0; t < 300; t++) {
             int[] b = sampler.batch(t);
             assertEquals(12, b.length);
@@ -56,9 +56,9 @@ class SamplerTest {
     @Test
     void classBlocksCoverEveryClassAndAreDeterministicBySeed() {
         ImageList l = list(4, 4, 4, 4, 4, 4);
-        BatchSampler a = BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 4, 2, 1);
-        BatchSampler again = BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 4, 2, 1);
-        BatchSampler other = BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 4, 2, 2);
+        BatchSampler a = BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 4, 2, false, 1);
+        BatchSampler again = BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 4, 2, false, 1);
+        BatchSampler other = BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 4, 2, false, 2);
         int[] seen = new int[6];
         boolean differs = false;
         for (long t = 0; t < 600; t++) {
@@ -76,19 +76,26 @@ class SamplerTest {
     void classBlocksRejectBatchesThatCannotBeFilled() {
         ImageList l = list(3, 3, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 7, 2, 0));
+                () -> BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 7, 2, false, 0));
         assertTrue(e.getMessage().contains("--train_batch_size (7) must be a positive multiple of --samples_each_class (2)"));
         DataException d = assertThrows(DataException.class,
-                () -> BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 8, 2, 0));
+                () -> BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 8, 2, false, 0));
         assertTrue(d.getMessage().contains("needs 4 distinct classes, the list has 3"), d.getMessage());
-        assertTrue(d.getMessage().contains("lower --train_batch_size to at most 6 or raise --samples_each_class"
-                + " to at least 3"), d.getMessage());
+        assertTrue(d.getMessage().endsWith("lower --train_batch_size to at most 6 or raise --samples_each_class"
+                + " to 4 (it must divide the batch size)"), "a suggestion that works: " + d.getMessage());
+        DataException npairs = assertThrows(DataException.class,
+                () -> BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 8, 2, true, 0));
+        assertTrue(npairs.getMessage().endsWith("lower --train_batch_size to at most 6"),
+                "npairs fixes --samples_each_class: " + npairs.getMessage());
+        DataException one = assertThrows(DataException.class,
+                () -> BatchSampler.training(StreamKind.CLASS_BLOCKS, list(5), 4, 2, false, 0));
+        assertTrue(one.getMessage().endsWith("the list has 1 class, they need at least 2"), one.getMessage());
     }
 
     @Test
     void elementStreamIsOneShuffleCycledInOrder() {
         ImageList l = list(3, 4);
-        BatchSampler s = BatchSampler.training(StreamKind.ELEMENT, l, 3, 0, 9);
+        BatchSampler s = BatchSampler.training(StreamKind.ELEMENT, l, 3, 0, false, 9);
         int[] stream = new int[21];
         for (int t = 0; t < 7; t++) {
             System.arraycopy(s.batch(t), 0, stream, 3 * t, 3);
@@ -99,13 +106,13 @@ class SamplerTest {
         assertArrayEquals(epoch, Arrays.copyOfRange(stream, 14, 21));
         assertFalse(Arrays.equals(epoch, new int[] {0, 1, 2, 3, 4, 5, 6}), "shuffled");
         assertNotEquals(Arrays.toString(s.batch(0)),
-                Arrays.toString(BatchSampler.training(StreamKind.ELEMENT, l, 3, 0, 10).batch(0)));
+                Arrays.toString(BatchSampler.training(StreamKind.ELEMENT, l, 3, 0, false, 10).batch(0)));
     }
 
     @Test
     void tripletsAreAnchorPositiveNegative() {
         ImageList l = list(2, 1, 5, 3);
-        BatchSampler s = BatchSampler.training(StreamKind.TRIPLET, l, 9, 0, 3);
+        BatchSampler s = BatchSampler.training(StreamKind.TRIPLET, l, 9, 0, false, 3);
         for (long t = 0; t < 500; t++) {
             int[] b = s.batch(t);
             for (int k = 0; k < 9; k += 3) {
@@ -115,7 +122,7 @@ class SamplerTest {
                 assertNotEquals(1, l.label(b[k]), "a one-image class cannot be an anchor class");
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> BatchSampler.training(StreamKind.TRIPLET, l, 10, 0, 0));
-        assertThrows(DataException.class, () -> BatchSampler.training(StreamKind.TRIPLET, list(4), 3, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> BatchSampler.training(StreamKind.TRIPLET, l, 10, 0, false, 0));
+        assertThrows(DataException.class, () -> BatchSampler.training(StreamKind.TRIPLET, list(4), 3, 0, false, 0));
     }
 }

@@ -75,4 +75,13 @@ class TextLinesTest {
                 VisibleText.quote("a\tb\r\u0000\uFEFF\u200B\u00A0\u2028\uFFFD\uDB40\uDC01 ü 中"));
         assertEquals("plain ASCII and Ünïcödé", VisibleText.escape("plain ASCII and Ünïcödé"));
     }
+
+    @Test
+    void recordsDropTrailingBlankLinesAndRefuseBlankOnesBetween() throws IOException {
+        Path ok = Files.write(dir.resolve("paths.txt"), bytes("a.jpg\nb.jpg\n\n  \n"));
+        assertEquals(List.of("a.jpg", "b.jpg"), TextLines.readRecords(ok, "path"));
+        Path gap = Files.write(dir.resolve("gap.txt"), bytes("a.jpg\n\nb.jpg\n"));
+        String m = assertThrows(DataException.class, () -> TextLines.readRecords(gap, "path")).getMessage();
+        assertEquals(gap + ":2: empty line '' (one path per line; a missing one would shift every later one)", m);
+    }
 }

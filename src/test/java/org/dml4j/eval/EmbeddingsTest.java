@@ -66,6 +66,9 @@ class EmbeddingsTest {
         assertEquals(DataType.FLOAT, copy.dataType());
         assertArrayEquals(new float[] {0, 1, 0, 0}, copy.reshape(-1).toFloatVector());
         assertEquals(2.0, doubles.getDouble(0, 1), "other types are normalised as a copy");
+        INDArray huge = Nd4j.createFromArray(new double[][] {{1e300, -1e300}, {1e-300, 0}, {Double.MAX_VALUE, 0}});
+        assertArrayEquals(new float[] {(float) h, (float) -h, 1, 0, 1, 0},
+                Embeddings.normalizeRows(huge).reshape(-1).toFloatVector(), 1e-7f, "the whole float64 range");
         INDArray view = Nd4j.createFromArray(new float[][] {{1, 1}, {0, 5}, {0, 0}}).get(NDArrayIndex.interval(1, 3),
                 NDArrayIndex.all());
         assertArrayEquals(new float[] {0, 1, 0, 0}, Embeddings.normalizeRows(view).reshape(-1).toFloatVector());

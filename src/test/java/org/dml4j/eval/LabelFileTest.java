@@ -75,6 +75,12 @@ public class LabelFileTest {
         assertTrue(m.contains("huge.txt:1: expected a whole number within 64-bit range"), m);
         m = assertThrows(DataException.class, () -> LabelFile.read(text("gap.txt", "1\n\n2\n"))).getMessage();
         assertTrue(m.contains("gap.txt:2: empty line ''"), m);
+        m = assertThrows(DataException.class, () -> LabelFile.read(text("arabic.txt", "\u0661\n"))).getMessage();
+        assertTrue(m.endsWith("arabic.txt:1: expected an integer label, got '\u0661'"), "ASCII digits only: " + m);
+        m = assertThrows(DataException.class, () -> LabelFile.read(text("wide.txt", "\uFF12\n"))).getMessage();
+        assertTrue(m.endsWith("wide.txt:1: expected an integer label, got '\uFF12'"), m);
+        m = assertThrows(DataException.class, () -> LabelFile.read(text("exp.txt", "1e99999999999\n"))).getMessage();
+        assertTrue(m.endsWith("exp.txt:1: expected a whole number within 64-bit range, got '1e99999999999'"), m);
         m = assertThrows(DataException.class, () -> LabelFile.read(text("tab.txt", "1\t2\n"))).getMessage();
         assertTrue(m.endsWith("tab.txt:1: expected an integer label, got '1\\t2'"), m);
         m = assertThrows(DataException.class, () -> LabelFile.read(text("latin1.txt",

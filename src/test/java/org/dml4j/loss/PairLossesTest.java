@@ -347,7 +347,8 @@ class PairLossesTest {
     void badBatchLayoutsAreFlagErrors() {
         assertThrowsMessage(() -> new TripletLoss(10, 1, 0.1), "must be a multiple of 3 for triplet");
         assertThrowsMessage(() -> new EmlLoss(12, 5, 2), "--num_shards (5) must divide --train_batch_size (12)");
-        assertThrowsMessage(() -> new EmlLoss(12, 2, 4), "(6) must be a multiple of --samples_each_class (4)");
+        assertThrowsMessage(() -> new EmlLoss(12, 2, 4), "a loss shard of 6 rows (--train_batch_size split into"
+                + " --num_shards shards, at least one per --num_devices device) must be a multiple of --samples_each_class (4)");
         assertThrowsMessage(() -> new MarginSampleMiningLoss(12, 1, 1, 0.1), "--samples_each_class must be >= 2");
     }
 

@@ -1,0 +1,44 @@
+package org.dml4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Files that belong together are replaced together or not at all. */
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFailureWhileWritingTheSetReplacesNoneOfIt() throws IOException {
+        Files.writeString(dir.resolve("features.npy"), "old features");
+        Files.writeString(dir.resolve("paths.txt"), "old paths");
+        Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
+        files.put(dir.resolve("features.npy"), o -> o.write("new features".getBytes()));
+        files.put(dir.resolve("paths.txt"), AtomicFiles.lines(List.of("new paths")));
+        files.put(dir.resolve("labels.txt"), o -> {
+            throw new IOException("disk full");
+        });
+        assertEquals("disk full", assertThrows(IOException.class, () -> AtomicFiles.writeAll(files)).getMessage());
+        assertEquals("old features", Files.readString(dir.resolve("features.npy")));
+        assertEquals("old paths", Files.readString(dir.resolve("paths.txt")));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of("features.npy", "paths.txt"), left.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary file stays behind");
+        }
+        files.put(dir.resolve("labels.txt"), AtomicFiles.lines(List.of("1")));
+        AtomicFiles.writeAll(files);
+        assertEquals("new features", Files.readString(dir.resolve("features.npy")));
+        assertEquals("new paths\n", Files.readString(dir.resolve("paths.txt")));
+        assertEquals("1\n", Files.readString(dir.resolve("labels.txt")));
+    }
+}
