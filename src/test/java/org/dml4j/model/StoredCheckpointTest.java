@@ -1,0 +1,42 @@
+package org.dml4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.eval.Npy;
+import org.dml4j.loss.ArcMarginLayer;
+import org.dml4j.train.Momentum;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Checkpoints written by earlier versions of dml4j still load and give the features they gave then
+ * ({@link CheckpointFixture} wrote each folder; DL4J names our classes inside model.zip, so a
+ * renamed or moved layer, loss or updater class fails here).
+ */
+class StoredCheckpointTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"v0-2026-11-29"})
+    void storedCheckpointsLoadAndGiveTheirFeatures(String version) {
+        Path dir = Path.of("src/test/resources/checkpoints", version);
+        Checkpoints.Loaded loaded = Checkpoints.load(dir.resolve("1"), true);
+        ComputationGraph net = loaded.net();
+        assertEquals(1, loaded.iteration());
+        assertTrue(net.getConfiguration().getVertices().size() >= 11);
+        assertTrue(net.getLayer("head").conf().getLayer() instanceof ArcMarginLayer arc && arc.getScale() == 16);
+        assertTrue(net.getLayer("conv1").conf().getLayer() instanceof GemmConvolution);
+        assertTrue(net.getLayer("bn_conv1").conf().getLayer() instanceof RegularizedBatchNorm bn && bn.isReluAfter());
+        assertTrue(net.getLayer("fc_0").conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer l
+                && l.getIUpdater() instanceof Momentum m && m.getLearningRate(4, 0) == 0.001);
+
+        INDArray x = Npy.read(dir.resolve("input.npy")).reshape(4, 3, CheckpointFixture.SIZE, CheckpointFixture.SIZE);
+        INDArray expected = Npy.read(dir.resolve("features.npy"));
+        INDArray features = net.output(List.of("fc_0"), false, new INDArray[] {x}, null)[0];
+        assertArrayEquals(expected.reshape(-1).toFloatVector(), features.reshape(-1).toFloatVector(), 1e-5f);
+    }
+}
