@@ -9,8 +9,8 @@ import org.dml4j.eval.KnnBenchmark;
 import org.dml4j.model.Backbone;
 import org.dml4j.train.ModelBenchmark;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,6 +32,9 @@ final class BenchCommand implements Runnable {
     static final class DataCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
 
         @Option(names = "--images", paramLabel = "DIR",
                 description = "Folder of JPEG/PNG images. Default: generate synthetic 500x500 JPEGs.")
@@ -64,6 +67,9 @@ final class BenchCommand implements Runnable {
     static final class ScanCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
 
         @Option(names = {"--data_dir", "--data-dir"}, paramLabel = "DIR", defaultValue = "data/Stanford_Online_Products",
                 description = "Data root: scans the images of Ebay_train.txt and Ebay_test.txt. Default: ${DEFAULT-VALUE}.")
@@ -122,6 +128,9 @@ final class BenchCommand implements Runnable {
         CommandSpec spec;
 
         @Mixin
+        VerboseOption verbose;
+
+        @Mixin
         ModelOptions options;
 
         @Option(names = "--devices", defaultValue = "1",
@@ -143,6 +152,9 @@ final class BenchCommand implements Runnable {
         CommandSpec spec;
 
         @Mixin
+        VerboseOption verbose;
+
+        @Mixin
         ModelOptions options;
 
         @Override
@@ -158,6 +170,9 @@ final class BenchCommand implements Runnable {
     static final class KnnCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
 
         @Option(names = "--n", defaultValue = "60502", description = "Number of features. Default: ${DEFAULT-VALUE}.")
         int n;

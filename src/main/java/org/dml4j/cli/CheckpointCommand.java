@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.dml4j.model.Checkpoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,6 +32,9 @@ final class CheckpointCommand implements Runnable {
     static final class DiffCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
 
         @Parameters(index = "0", paramLabel = "A", description = "Checkpoint folder or model zip.")
         Path a;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The configuration block every command prints at start (spec §2.1): a title line, one
+ * The configuration block every command prints at start (docs/ORIGINAL.md §2.1): a title line, one
  * {@code name: value} line per option sorted by name, values as Python's {@code str()} shows
  * them, and a line of 48 dashes.
  */

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,6 +31,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Option(names = {"--data_dir", "--data-dir"}, paramLabel = "DIR", defaultValue = "data/fashion-mnist-closed-sample",
             description = "Data set in the SOP layout. Default: ${DEFAULT-VALUE}.")

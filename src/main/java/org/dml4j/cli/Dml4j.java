@@ -1,15 +1,16 @@
 package org.dml4j.cli;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.io.UncheckedIOException;
-import org.dml4j.data.DataException;
 import org.dml4j.data.FileNames;
 import org.dml4j.data.VisibleText;
+import org.dml4j.error.DataException;
+import org.dml4j.error.ModelMismatchException;
+import org.dml4j.error.UsageException;
 import org.dml4j.train.Trainer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.IVersionProvider;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /** The {@code dml4j} command: the four pipeline commands plus data preparation and benchmarks. */
 @Command(name = "dml4j", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
@@ -54,6 +57,8 @@ public final class Dml4j implements Runnable {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + visible(ex.getMessage()) + " (see --help)");
+            UnmatchedArgumentException.printSuggestions(ex, c.getErr());   // "Did you mean: train-elem or train-pair?"
+            c.getErr().flush();
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler(Dml4j::handle);
@@ -91,37 +96,40 @@ public final class Dml4j implements Runnable {
         cl.getSubcommands().values().forEach(sub -> applyExitCodeHelp(sub, codes));
     }
 
+    /** An exit code and the one line that says why. */
+    record Outcome(int code, String message) {
+    }
+
+    /** The exit code and message for an exception out of a command, by its type ({@link ExitCodes}). */
+    static Outcome outcome(Exception ex) {
+        if (ex instanceof UsageException) {
+            return new Outcome(ExitCodes.USAGE, ex.getMessage() + " (see --help)");
+        }
+        if (ex instanceof DataException) {
+            return new Outcome(ExitCodes.DATA, "data error: " + ex.getMessage());
+        }
+        if (ex instanceof ModelMismatchException) {
+            return new Outcome(ExitCodes.MODEL_MISMATCH, "model mismatch: " + ex.getMessage());
+        }
+        if (ex instanceof Trainer.Interrupted) {
+            return new Outcome(ExitCodes.INTERRUPTED, ex.getMessage());
+        }
+        if (ex instanceof UncheckedIOException || ex instanceof IllegalStateException) {
+            return new Outcome(ExitCodes.FAILURE, ex.getMessage());   // complete messages: disk full, --use_gpu, divergence
+        }
+        return new Outcome(ExitCodes.FAILURE, "unexpected error: " + ex + " (rerun with --verbose for the stack trace)");
+    }
+
     private static int handle(Exception ex, CommandLine cmd, ParseResult parsed) {
         PrintWriter err = cmd.getErr();
-        String name = cmd.getCommandSpec().qualifiedName();
-        int code;
-        String message;
-        if (ex instanceof IllegalArgumentException) {
-            code = ExitCodes.USAGE;
-            message = ex.getMessage() + " (see --help)";
-        } else if (ex instanceof DataException) {
-            code = ExitCodes.DATA;
-            message = "data error: " + ex.getMessage();
-        } else if (ex instanceof Trainer.Interrupted) {
-            code = ExitCodes.INTERRUPTED;
-            message = ex.getMessage();
-        } else if (ex instanceof UncheckedIOException) {
-            code = ExitCodes.FAILURE;
-            message = ex.getMessage();
-        } else if (ex instanceof IllegalStateException) {
-            code = ExitCodes.FAILURE;
-            message = ex.getMessage();
-        } else {
-            code = ExitCodes.FAILURE;
-            message = "unexpected error: " + ex + " (rerun with --verbose for the stack trace)";
-        }
-        err.println(name + ": " + message);
+        Outcome o = outcome(ex);
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + o.message());
         ParseResult own = cmd.getParseResult();
         if (own != null && own.matchedOptionValue("--verbose", new PyBool(false)).value()) {
             ex.printStackTrace(err);
         }
         err.flush();
-        return code;
+        return o.code();
     }
 
     /** The version from the jar manifest (set by the build). */

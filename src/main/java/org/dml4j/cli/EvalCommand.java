@@ -2,13 +2,14 @@ package org.dml4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.dml4j.error.UsageException;
 import org.dml4j.eval.EvalConfig;
 import org.dml4j.eval.Evaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** eval.py: Recall@K, MAP@R and R-precision on the test split (spec §7). */
+/** eval.py: Recall@K, MAP@R and R-precision on the test split (docs/ORIGINAL.md §7). */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         defaultValueProvider = EvalCommand.Defaults.class,
         description = "Recall@1 (and Recall@10/100/1000, MAP@R, R-precision) of a model on the test split,"
@@ -44,7 +45,7 @@ public final class EvalCommand extends PipelineCommand {
     Runnable prepare(PrintWriter out) {
         EvalConfig config = model.toConfig(common.toConfig());
         if (labels != null && features == null) {
-            throw new IllegalArgumentException("--labels goes with --features");
+            throw new UsageException("--labels goes with --features");
         }
         return () -> Evaluator.run(config, features, labels, outputJson, report, out);
     }

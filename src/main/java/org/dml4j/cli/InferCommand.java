@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** infer.py: feature vectors of the test split or of any images (spec §8). */
+/** infer.py: feature vectors of the test split or of any images (docs/ORIGINAL.md §8). */
 @Command(name = "infer", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         defaultValueProvider = InferCommand.Defaults.class,
         description = "Feature vectors of the test split (or of --image_list / --images), in file order;"

@@ -7,7 +7,7 @@ import org.dml4j.eval.EvalConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The flags of eval.py and infer.py (spec §2.4–2.5); defaults come per command. */
+/** The flags of eval.py and infer.py (docs/ORIGINAL.md §2.4–2.5); defaults come per command. */
 final class ModelOptions {
     @Mixin
     NetworkOptions network;

@@ -5,7 +5,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dml4j.data.FashionMnist;
 import org.dml4j.data.VisibleText;
+import org.dml4j.error.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,6 +30,9 @@ final class PrepareCommand implements Runnable {
     static final class FashionMnistCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
 
         @Option(names = "--source", paramLabel = "DIR",
                 description = "Folder with the four IDX files (.gz or plain). Default: ${DEFAULT-VALUE}.")
@@ -55,7 +60,7 @@ final class PrepareCommand implements Runnable {
             FashionMnist.SplitMode mode = switch (split) {
                 case "classes" -> FashionMnist.SplitMode.CLASSES;
                 case "images" -> FashionMnist.SplitMode.IMAGES;
-                default -> throw new IllegalArgumentException("--split: expected classes or images, got " + VisibleText.quote(split));
+                default -> throw new UsageException("--split: expected classes or images, got " + VisibleText.quote(split));
             };
             int n = FashionMnist.convert(source, output, mode, perClass, size);
             spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d images and Ebay_train.txt, Ebay_test.txt to %s%n", n, output);

@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.dml4j.error.UsageException;
 import org.dml4j.eval.EvalConfig;
 import org.dml4j.eval.Searcher;
 import picocli.CommandLine.Command;
@@ -36,7 +37,7 @@ public final class SearchCommand extends PipelineCommand {
     Runnable prepare(PrintWriter out) {
         EvalConfig config = model.toConfig(common.toConfig());
         if (top < 1) {
-            throw new IllegalArgumentException("--top must be >= 1, got " + top);
+            throw new UsageException("--top must be >= 1, got " + top);
         }
         return () -> Searcher.run(config, index, query, top, out);
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** train_elem.py: classification-style training (softmax, arcmargin), spec §2.2. */
+/** train_elem.py: classification-style training (softmax, arcmargin), docs/ORIGINAL.md §2.2. */
 @Command(name = "train-elem", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         defaultValueProvider = TrainElemCommand.Defaults.class,
         description = "Stage 1: train an embedding network with a classification loss"

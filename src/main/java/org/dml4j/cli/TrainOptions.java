@@ -11,7 +11,7 @@ import org.dml4j.train.TrainConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The flags train_elem.py and train_pair.py share (spec §2.2–2.3); defaults come per command. */
+/** The flags train_elem.py and train_pair.py share (docs/ORIGINAL.md §2.2–2.3); defaults come per command. */
 final class TrainOptions {
     @Mixin
     NetworkOptions network;

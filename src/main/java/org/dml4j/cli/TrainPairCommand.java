@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** train_pair.py: fine-tuning with a pair loss (triplet, quadruplet, eml, npairs), spec §2.3. */
+/** train_pair.py: fine-tuning with a pair loss (triplet, quadruplet, eml, npairs), docs/ORIGINAL.md §2.3. */
 @Command(name = "train-pair", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         defaultValueProvider = TrainPairCommand.Defaults.class,
         description = "Stage 2: fine-tune an embedding network with a pair loss"

@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
+import org.dml4j.error.DataException;
+import org.dml4j.error.UsageException;
 
 /**
  * Decodes batches ahead of the consumer on {@code --num_workers} threads, one task per image, with
@@ -57,7 +59,7 @@ public final class BatchLoader implements AutoCloseable {
     public BatchLoader(ImageList list, ImageTransform transform, LongFunction<int[]> sampler,
                        long first, long end, int workers, long seed) {
         if (workers < 1) {
-            throw new IllegalArgumentException("--num_workers must be >= 1, got " + workers);
+            throw new UsageException("--num_workers must be >= 1, got " + workers);
         }
         this.list = list;
         this.transform = transform;

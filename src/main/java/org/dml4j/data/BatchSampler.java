@@ -1,5 +1,7 @@
 package org.dml4j.data;
 
+import org.dml4j.error.DataException;
+
 /**
  * Which images make batch t: a pure function of the iteration, so a run resumed at iteration t
  * sees exactly the batches an uninterrupted run would, whatever the number of decoding threads.
@@ -10,7 +12,7 @@ public interface BatchSampler {
     int[] batch(long iteration);
 
     /**
-     * The training stream for a loss family (spec §3.3).
+     * The training stream for a loss family (docs/ORIGINAL.md §3.3).
      *
      * @param kind             element, triplet or class-block stream
      * @param list             the training list

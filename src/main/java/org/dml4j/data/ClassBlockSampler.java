@@ -2,11 +2,13 @@ package org.dml4j.data;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.dml4j.error.DataException;
+import org.dml4j.error.UsageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * P×K stream (spec §3.3c): each batch is C = B/S distinct classes, each as a block of S
+ * P×K stream (docs/ORIGINAL.md §3.3c): each batch is C = B/S distinct classes, each as a block of S
  * consecutive images of that class (distinct images). A class with fewer than S images is sampled
  * with replacement so blocks stay aligned (the original silently misaligned them); this is logged
  * once.
@@ -25,10 +27,10 @@ final class ClassBlockSampler implements BatchSampler {
      */
     ClassBlockSampler(ImageList list, int batchSize, int samplesEachClass, boolean samplesFixed, long seed) {
         if (samplesEachClass < 1) {
-            throw new IllegalArgumentException("--samples_each_class must be >= 1, got " + samplesEachClass);
+            throw new UsageException("--samples_each_class must be >= 1, got " + samplesEachClass);
         }
         if (batchSize < samplesEachClass || batchSize % samplesEachClass != 0) {
-            throw new IllegalArgumentException("--train_batch_size (" + batchSize
+            throw new UsageException("--train_batch_size (" + batchSize
                     + ") must be a positive multiple of --samples_each_class (" + samplesEachClass + ")");
         }
         this.byClass = list.indicesByLabel();

@@ -3,7 +3,7 @@ package org.dml4j.data;
 import java.util.SplittableRandom;
 
 /**
- * Where the original cuts and how large it resizes (spec §3.5), as plain arithmetic so it can be
+ * Where the original cuts and how large it resizes (docs/ORIGINAL.md §3.5), as plain arithmetic so it can be
  * checked by hand. Rectangles are {@code (x, y, width, height)} in source pixels.
  */
 public final class CropGeometry {

@@ -19,6 +19,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
+import org.dml4j.error.DataException;
 
 /**
  * How fast the loader turns JPEG files into augmented batches: decoded + preprocessed images per

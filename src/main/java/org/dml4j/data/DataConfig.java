@@ -2,6 +2,7 @@ package org.dml4j.data;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.dml4j.error.UsageException;
 
 /**
  * Where the data is and how it is read.
@@ -34,7 +35,7 @@ public record DataConfig(Path dataDir, long seed, int numWorkers, boolean checkI
 
     public DataConfig {
         if (numWorkers < 1) {
-            throw new IllegalArgumentException("--num_workers must be >= 1, got " + numWorkers);
+            throw new UsageException("--num_workers must be >= 1, got " + numWorkers);
         }
     }
 }

@@ -1,7 +1,9 @@
 package org.dml4j.data;
 
+import org.dml4j.error.UsageException;
+
 /**
- * Element stream (spec §3.3a): the list is shuffled once by the seed and then cycled in that
+ * Element stream (docs/ORIGINAL.md §3.3a): the list is shuffled once by the seed and then cycled in that
  * order; batch t is positions {@code [t·B, (t+1)·B)} of the endless cycle, so batches straddle
  * epoch boundaries as in the original.
  */
@@ -11,7 +13,7 @@ final class ElementSampler implements BatchSampler {
 
     ElementSampler(int size, int batchSize, long seed) {
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--train_batch_size must be >= 1, got " + batchSize);
+            throw new UsageException("--train_batch_size must be >= 1, got " + batchSize);
         }
         this.batchSize = batchSize;
         this.order = Seeds.permutation(size, size, Seeds.rng(seed, Seeds.SHUFFLE, 0));

@@ -21,6 +21,8 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
+import org.dml4j.error.DataException;
+import org.dml4j.error.UsageException;
 
 /**
  * Converts Fashion-MNIST's IDX files into the SOP layout: {@code Ebay_train.txt},
@@ -63,10 +65,10 @@ public final class FashionMnist {
      */
     public static int convert(Path source, Path out, SplitMode split, int perClass, int size) {
         if (perClass < 0) {
-            throw new IllegalArgumentException("--per_class must be >= 0, got " + perClass);
+            throw new UsageException("--per_class must be >= 0, got " + perClass);
         }
         if (size < 1) {
-            throw new IllegalArgumentException("--size must be >= 1, got " + size);
+            throw new UsageException("--size must be >= 1, got " + size);
         }
         for (Split s : Split.values()) {
             if (Files.exists(out.resolve(s.listFileName()))) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.text.Normalizer;
+import org.dml4j.error.DataException;
 
 /**
  * File names as text: dml4j reads and writes them as UTF-8 (lists, paths.txt) and the JVM turns

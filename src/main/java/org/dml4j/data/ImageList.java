@@ -15,9 +15,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.dml4j.error.DataException;
 
 /**
- * An SOP list file read into memory (spec §3.2).
+ * An SOP list file read into memory (docs/ORIGINAL.md §3.2).
  *
  * <p>Format: whitespace-separated {@code image_id class_id super_class_id path}, one image per
  * line. Lines whose first token is {@code image_id} (the header) and blank lines are skipped. Only

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.dml4j.error.DataException;
 
 /**
  * A fast pre-scan of every listed image before anything starts, without decoding: missing and

@@ -14,10 +14,11 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
+import org.dml4j.error.DataException;
 
 /**
  * Decodes an image with OpenCV and turns it into the network's input, exactly as the original
- * (spec §3.5):
+ * (docs/ORIGINAL.md §3.5):
  * <ul>
  * <li>decode to 8-bit 3-channel BGR ({@code IMREAD_COLOR}: grey, alpha, palette, 16-bit and CMYK
  * inputs all become BGR);</li>

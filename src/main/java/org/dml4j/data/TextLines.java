@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.dml4j.error.DataException;
 
 /**
  * Every text file dml4j reads (list files, image lists, label files, an index's paths.txt) is read

@@ -2,9 +2,11 @@ package org.dml4j.data;
 
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.dml4j.error.DataException;
+import org.dml4j.error.UsageException;
 
 /**
- * Triplet stream (spec §3.3b): every batch is B/3 independent (anchor, positive, negative)
+ * Triplet stream (docs/ORIGINAL.md §3.3b): every batch is B/3 independent (anchor, positive, negative)
  * triples. The positive class is drawn uniformly, the negative class uniformly among the others,
  * anchor and positive are two distinct images of the positive class, the negative one image of the
  * negative class. No mining. Classes with a single image cannot give an anchor–positive pair and
@@ -18,7 +20,7 @@ final class TripletSampler implements BatchSampler {
 
     TripletSampler(ImageList list, int batchSize, long seed) {
         if (batchSize < 3 || batchSize % 3 != 0) {
-            throw new IllegalArgumentException(
+            throw new UsageException(
                     "--train_batch_size must be a positive multiple of 3 for triplet, got " + batchSize);
         }
         this.byClass = list.indicesByLabel();

@@ -2,11 +2,12 @@ package org.dml4j.eval;
 
 import org.dml4j.data.DataConfig;
 import org.dml4j.data.ImageShape;
+import org.dml4j.error.UsageException;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 
 /**
- * What eval and infer need (spec §2.4–2.5).
+ * What eval and infer need (docs/ORIGINAL.md §2.4–2.5).
  *
  * @param pretrainedModel checkpoint to load, or null for the randomly initialised network
  */
@@ -14,7 +15,7 @@ public record EvalConfig(Backbone model, int embeddingSize, boolean strideIn1x1,
                          boolean useGpu, String pretrainedModel, DataConfig data) {
     public EvalConfig {
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch_size must be >= 1, got " + batchSize);
+            throw new UsageException("--batch_size must be >= 1, got " + batchSize);
         }
         architecture();
     }

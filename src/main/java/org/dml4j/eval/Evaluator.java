@@ -10,14 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.dml4j.data.AtomicFiles;
-import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.Split;
+import org.dml4j.error.DataException;
+import org.dml4j.error.UsageException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 
-/** The eval command's work (spec §7): features of the test split, or given ones, and their metrics. */
+/** The eval command's work (docs/ORIGINAL.md §7): features of the test split, or given ones, and their metrics. */
 public final class Evaluator {
     private Evaluator() {
     }
@@ -31,7 +32,7 @@ public final class Evaluator {
     public static RetrievalMetrics run(EvalConfig config, Path featuresFile, Path labelsFile, Path outputJson,
                                        Path reportDir, PrintWriter out) {
         if (reportDir != null && featuresFile != null) {
-            throw new IllegalArgumentException("--report needs the test split's images; it does not go with --features");
+            throw new UsageException("--report needs the test split's images; it does not go with --features");
         }
         ImageList test = null;
         FeatureExtractor.Features f;
@@ -73,7 +74,7 @@ public final class Evaluator {
 
     private static FeatureExtractor.Features givenFeatures(Path featuresFile, Path labelsFile) {
         if (labelsFile == null) {
-            throw new IllegalArgumentException("--features needs --labels (one integer label per line)");
+            throw new UsageException("--features needs --labels (one integer label per line)");
         }
         INDArray features = Npy.read(featuresFile);
         long[] labels = LabelFile.read(labelsFile);

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
 import org.dml4j.data.BatchLoader;
 import org.dml4j.data.ImageList;
+import org.dml4j.error.DataException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -5,9 +5,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.BatchLoader;
-import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
+import org.dml4j.error.DataException;
+import org.dml4j.error.ModelMismatchException;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.PretrainedWeights;
@@ -16,7 +17,7 @@ import org.dml4j.model.PretrainedWeights;
  * The network eval and infer run, and which vertex is the embedding: the checkpoint given by
  * {@code --pretrained_model}, the network built from the flags with imported weights (the
  * original's per-parameter folder or a Keras .h5), or without one the randomly initialised network
- * (spec §7).
+ * (docs/ORIGINAL.md §7).
  *
  * @param net    the network
  * @param vertex the embedding vertex
@@ -39,7 +40,7 @@ public record InferenceModel(ComputationGraph net, String vertex) {
     }
 
     /**
-     * @throws IllegalArgumentException naming the flag when the checkpoint was trained with another
+     * @throws ModelMismatchException naming the flag when the checkpoint was trained with another
      *                                  --model or --embedding_size
      */
     public static InferenceModel open(EvalConfig config, PrintWriter out) {
@@ -61,18 +62,18 @@ public record InferenceModel(ComputationGraph net, String vertex) {
         Map<String, Object> info = loaded.info();
         Object model = info.get("model");
         if (model != null && !model.equals(config.model().name())) {
-            throw new IllegalArgumentException("--pretrained_model " + path + " is a " + model + ", not --model="
+            throw new ModelMismatchException("--pretrained_model " + path + " is a " + model + ", not --model="
                     + config.model());
         }
         Object size = info.get("embedding_size");
         if (size instanceof Number n && n.intValue() != config.embeddingSize()) {
-            throw new IllegalArgumentException("--pretrained_model " + path + " has embedding_size " + n
+            throw new ModelMismatchException("--pretrained_model " + path + " has embedding_size " + n
                     + ", not --embedding_size=" + config.embeddingSize());
         }
         PretrainedWeights.requireSameStride(loaded.net(), config.strideIn1x1(), path);
         String vertex = info.get("embedding_vertex") instanceof String s ? s : wanted;
         if (loaded.net().getVertex(vertex) == null) {
-            throw new IllegalArgumentException("--pretrained_model " + path + " has no vertex '" + vertex + "'");
+            throw new ModelMismatchException("--pretrained_model " + path + " has no vertex '" + vertex + "'");
         }
         return new InferenceModel(loaded.net(), vertex);
     }

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.Split;
@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The infer command's work (spec §8): embeds the test split (or any images) in file order, prints
+ * The infer command's work (docs/ORIGINAL.md §8): embeds the test split (or any images) in file order, prints
  * the original's {@code Test-<k>-feature: [v0 … v4]} line per batch (first image, first five
  * values of its raw feature), and optionally writes all features for use elsewhere.
  */

@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.dml4j.data.DataException;
 import org.dml4j.data.TextLines;
 import org.dml4j.data.VisibleText;
+import org.dml4j.error.DataException;
 
 /**
  * Labels of features made elsewhere ({@code eval --labels}): a text file with one integer per line

@@ -1,10 +1,10 @@
 package org.dml4j.eval;
 
-import org.dml4j.data.DataException;
+import org.dml4j.error.DataException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Recall@1 as the original measures it (spec §7): L2-normalised features, nearest neighbour by
+ * Recall@1 as the original measures it (docs/ORIGINAL.md §7): L2-normalised features, nearest neighbour by
  * cosine, the query itself excluded, ties to the lower index; a hit when the neighbour has the
  * query's label.
  */

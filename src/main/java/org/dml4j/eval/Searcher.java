@@ -6,13 +6,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
-import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageScan;
 import org.dml4j.data.Sample;
 import org.dml4j.data.Split;
 import org.dml4j.data.TextLines;
 import org.dml4j.data.VisibleText;
+import org.dml4j.error.DataException;
+import org.dml4j.error.ModelMismatchException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -74,7 +75,7 @@ public final class Searcher {
         ImageList one = new ImageList(folder, folder, Split.TEST, List.of(new Sample(query.getFileName().toString(), -1, 1)));
         INDArray q = InferenceModel.open(config, out).embed(one, config, null).features();
         if (q.size(1) != features.size(1)) {
-            throw new IllegalArgumentException("the model gives " + q.size(1) + "-d features but the index in " + index
+            throw new ModelMismatchException("the model gives " + q.size(1) + "-d features but the index in " + index
                     + " holds " + features.size(1) + "-d ones (another --model or --embedding_size?)");
         }
         Ranking ranking = rank(features, q);

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * ArcFace, the original's {@code arcmargin} head (spec §5.3; Deng et al., arXiv:1801.07698).
+ * ArcFace, the original's {@code arcmargin} head (docs/ORIGINAL.md §5.3; Deng et al., arXiv:1801.07698).
  *
  * <p>With features x_i (rows of the input, D wide) and the class-weight parameter
  * W (the original's {@code weight_norm}) (D × C, Xavier-uniform U(±√(6/(C+D)))):

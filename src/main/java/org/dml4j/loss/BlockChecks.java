@@ -1,5 +1,7 @@
 package org.dml4j.loss;
 
+import org.dml4j.error.UsageException;
+
 /** The block-layout rules the class-block losses share. */
 final class BlockChecks {
     /** How the batch is cut into loss shards, for messages. */
@@ -12,11 +14,11 @@ final class BlockChecks {
     /** A shard of {@code rows} must hold whole blocks of S ≥ 2 and at least two blocks. */
     static void require(int rows, int samplesEachClass, String loss) {
         if (samplesEachClass < 2) {
-            throw new IllegalArgumentException("--samples_each_class must be >= 2 for " + loss + ", got "
+            throw new UsageException("--samples_each_class must be >= 2 for " + loss + ", got "
                     + samplesEachClass);
         }
         if (rows % samplesEachClass != 0 || rows / samplesEachClass < 2) {
-            throw new IllegalArgumentException("a loss shard of " + rows + " rows (" + SHARDS + ") must be a multiple"
+            throw new UsageException("a loss shard of " + rows + " rows (" + SHARDS + ") must be a multiple"
                     + " of --samples_each_class (" + samplesEachClass + ") holding at least two classes for " + loss);
         }
     }

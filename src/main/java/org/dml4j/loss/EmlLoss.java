@@ -4,7 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * The original's {@code eml} loss (spec §5.6), a smooth max over positive-minus-negative squared
+ * The original's {@code eml} loss (docs/ORIGINAL.md §5.6), a smooth max over positive-minus-negative squared
  * distances of the raw (not normalised) embeddings, in its overflow-safe three-term form. For row
  * i with positives p_ij (the S−1 other rows of its block) and negatives n_ik (the B−S rows
  * outside it):

@@ -13,7 +13,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The train-elem heads and what the trainer reads from them.
  *
- * <p>{@code softmax} (spec §5.2): a fully-connected layer D → class_dim with bias, weights
+ * <p>{@code softmax} (docs/ORIGINAL.md §5.2): a fully-connected layer D → class_dim with bias, weights
  * U(−1/√D, 1/√D), bias 0, softmax, per-sample loss −ln p_{y}. (DL4J's cross-entropy clips p at
  * 1e-10 where the original clamps at about 1e-20; values agree above that.)
  * {@code arcmargin}: {@link ArcMarginLayer}.

@@ -1,7 +1,9 @@
 package org.dml4j.loss;
 
+import org.dml4j.error.UsageException;
+
 /**
- * The loss and its hyper-parameters (spec §2.2–2.3, §5).
+ * The loss and its hyper-parameters (docs/ORIGINAL.md §2.2–2.3, §5).
  *
  * @param name             {@code --loss_name}
  * @param arcScale         ArcFace scale s ({@code --arc_scale}, default 80)
@@ -17,25 +19,25 @@ public record LossConfig(LossName name, double arcScale, double arcMarginRadians
 
     public LossConfig {
         if (!(arcScale > 0)) {
-            throw new IllegalArgumentException("--arc_scale must be > 0, got " + arcScale);
+            throw new UsageException("--arc_scale must be > 0, got " + arcScale);
         }
         if (!(arcMarginRadians >= 0 && arcMarginRadians < Math.PI)) {
-            throw new IllegalArgumentException("--arc_margin must be in [0, pi) radians, got " + arcMarginRadians);
+            throw new UsageException("--arc_margin must be in [0, pi) radians, got " + arcMarginRadians);
         }
         if (samplesEachClass < 1) {
-            throw new IllegalArgumentException("--samples_each_class must be >= 1, got " + samplesEachClass);
+            throw new UsageException("--samples_each_class must be >= 1, got " + samplesEachClass);
         }
         if (name == LossName.NPAIRS && samplesEachClass != 2) {
-            throw new IllegalArgumentException("--samples_each_class must be 2 for npairs, got " + samplesEachClass);
+            throw new UsageException("--samples_each_class must be 2 for npairs, got " + samplesEachClass);
         }
         if (!(margin >= 0)) {
-            throw new IllegalArgumentException("--margin must be >= 0, got " + margin);
+            throw new UsageException("--margin must be >= 0, got " + margin);
         }
         if (numShards < 1) {
-            throw new IllegalArgumentException("--num_shards must be >= 1, got " + numShards);
+            throw new UsageException("--num_shards must be >= 1, got " + numShards);
         }
         if (!(npairsRegLambda >= 0)) {
-            throw new IllegalArgumentException("--npairs_reg_lambda must be >= 0, got " + npairsRegLambda);
+            throw new UsageException("--npairs_reg_lambda must be >= 0, got " + npairsRegLambda);
         }
     }
 

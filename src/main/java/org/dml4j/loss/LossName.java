@@ -4,10 +4,11 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.dml4j.data.BatchSampler.StreamKind;
 import org.dml4j.data.VisibleText;
+import org.dml4j.error.UsageException;
 
 /**
  * The losses of the two training commands, with the sample stream each one trains on
- * (spec §3.3). "quadruplet" is the original's name for margin sample mining (MSML).
+ * (docs/ORIGINAL.md §3.3). "quadruplet" is the original's name for margin sample mining (MSML).
  */
 public enum LossName {
     SOFTMAX("softmax", false, StreamKind.ELEMENT),
@@ -40,7 +41,7 @@ public enum LossName {
     /**
      * Parses {@code --loss_name} for train-elem ({@code pair} false) or train-pair.
      *
-     * @throws IllegalArgumentException naming the flag and the accepted values
+     * @throws UsageException naming the flag and the accepted values
      */
     public static LossName parse(String value, boolean pair) {
         for (LossName l : values()) {
@@ -50,7 +51,7 @@ public enum LossName {
         }
         String allowed = Arrays.stream(values()).filter(l -> l.pair == pair)
                 .map(LossName::toString).collect(Collectors.joining(", "));
-        throw new IllegalArgumentException("--loss_name: unknown loss " + VisibleText.quote(value) + " for "
+        throw new UsageException("--loss_name: unknown loss " + VisibleText.quote(value) + " for "
                 + (pair ? "train-pair" : "train-elem") + "; choose one of " + allowed);
     }
 

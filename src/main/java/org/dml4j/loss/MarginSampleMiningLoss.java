@@ -4,7 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * What the original calls {@code quadruplet} (spec §5.5) is margin sample mining (MSML, Xiao et
+ * What the original calls {@code quadruplet} (docs/ORIGINAL.md §5.5) is margin sample mining (MSML, Xiao et
  * al., arXiv:1710.00478): one hinge per shard between the hardest positive pair and the hardest
  * negative pair of the whole shard, on squared distances of L2-normalised embeddings:
  * <pre>

@@ -4,7 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * The original's {@code npairs} loss (spec §5.7; Sohn, NIPS 2016) on raw embeddings, with blocks of
+ * The original's {@code npairs} loss (docs/ORIGINAL.md §5.7; Sohn, NIPS 2016) on raw embeddings, with blocks of
  * S = 2: anchors a_k = row 2k, positives q_k = row 2k+1, C = B/2 pairs.
  * <pre>
  *   L_kl = a_k·q_l,  T_kl = [label(a_k) = label(q_l)] / (S − 1)

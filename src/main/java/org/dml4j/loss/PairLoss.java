@@ -4,6 +4,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
+import org.dml4j.error.UsageException;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Base of the train-pair losses: a parameter-free output layer over the embedding whose score is
  * the original's batch loss. The batch of {@link #getBatchSize()} rows is cut into
  * {@link #getNumShards()} equal consecutive shards and the loss is computed inside each (the
- * original did this per device, spec §5.8); the layer's loss is the mean of the shard losses.
+ * original did this per device, docs/ORIGINAL.md §5.8); the layer's loss is the mean of the shard losses.
  * DL4J divides a layer's summed score by the batch size, so the graph returns
  * Σ_shards loss_shard · shard_size. Labels: [N, 1] class ids. Activations: the embedding itself.
  * Batches must have exactly {@code batchSize} rows (the trainer's batches do).
@@ -26,7 +27,7 @@ public abstract class PairLoss extends SameDiffOutputLayer {
 
     protected PairLoss(int batchSize, int numShards) {
         if (numShards < 1 || batchSize % numShards != 0) {
-            throw new IllegalArgumentException("--num_shards (" + numShards + ") must divide --train_batch_size ("
+            throw new UsageException("--num_shards (" + numShards + ") must divide --train_batch_size ("
                     + batchSize + ")");
         }
         this.batchSize = batchSize;

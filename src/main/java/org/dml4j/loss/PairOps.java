@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The pieces the pair losses share (spec §5.1), written once: L2 normalisation, the pairwise
+ * The pieces the pair losses share (docs/ORIGINAL.md §5.1), written once: L2 normalisation, the pairwise
  * squared-distance matrix, the same-block positive/negative masks, and masked max/min.
  */
 final class PairOps {

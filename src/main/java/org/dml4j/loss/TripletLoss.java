@@ -1,10 +1,11 @@
 package org.dml4j.loss;
 
+import org.dml4j.error.UsageException;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * The original's {@code triplet} loss (spec §5.4): rows come as consecutive (anchor, positive,
+ * The original's {@code triplet} loss (docs/ORIGINAL.md §5.4): rows come as consecutive (anchor, positive,
  * negative) triples; all rows are L2-normalised and
  * <pre>
  *   loss = mean_t max(0, ‖â_t − p̂_t‖² − ‖â_t − n̂_t‖² + margin)
@@ -22,7 +23,7 @@ public class TripletLoss extends PairLoss {
     public TripletLoss(int batchSize, int numShards, double margin) {
         super(batchSize, numShards);
         if ((batchSize / numShards) % 3 != 0) {
-            throw new IllegalArgumentException("a loss shard of " + batchSize / numShards + " rows ("
+            throw new UsageException("a loss shard of " + batchSize / numShards + " rows ("
                     + BlockChecks.SHARDS + ") must be a multiple of 3 for triplet");
         }
         this.margin = margin;

@@ -1,6 +1,7 @@
 package org.dml4j.model;
 
 import org.dml4j.data.ImageShape;
+import org.dml4j.error.UsageException;
 
 /**
  * What fixes a network's shape: backbone, input, embedding width, and where the first block of a
@@ -14,10 +15,10 @@ import org.dml4j.data.ImageShape;
 public record Architecture(Backbone backbone, ImageShape shape, int embeddingSize, boolean strideIn1x1) {
     public Architecture {
         if (embeddingSize < 0) {
-            throw new IllegalArgumentException("--embedding_size must be >= 0 (0 = pooled features), got " + embeddingSize);
+            throw new UsageException("--embedding_size must be >= 0 (0 = pooled features), got " + embeddingSize);
         }
         if (strideIn1x1 && !backbone.bottleneck()) {
-            throw new IllegalArgumentException("--stride_in_1x1=True needs a bottleneck backbone (ResNet50, 101, 152),"
+            throw new UsageException("--stride_in_1x1=True needs a bottleneck backbone (ResNet50, 101, 152),"
                     + " not --model=" + backbone);
         }
     }

@@ -3,6 +3,7 @@ package org.dml4j.model;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.dml4j.data.VisibleText;
+import org.dml4j.error.UsageException;
 
 /**
  * The backbones {@code --model} accepts: the original's ResNet50/101/152 (bottleneck blocks) and
@@ -39,7 +40,7 @@ public enum Backbone {
     }
 
     /**
-     * @throws IllegalArgumentException naming {@code --model} and the accepted names
+     * @throws UsageException naming {@code --model} and the accepted names
      */
     public static Backbone parse(String name) {
         for (Backbone b : values()) {
@@ -47,7 +48,7 @@ public enum Backbone {
                 return b;
             }
         }
-        throw new IllegalArgumentException("--model: unknown model " + VisibleText.quote(name) + "; choose one of "
+        throw new UsageException("--model: unknown model " + VisibleText.quote(name) + "; choose one of "
                 + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")));
     }
 }

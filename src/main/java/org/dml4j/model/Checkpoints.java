@@ -12,11 +12,12 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dml4j.data.AtomicFiles;
-import org.dml4j.data.DataException;
+import org.dml4j.error.DataException;
+import org.dml4j.error.UsageException;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.LoggerFactory;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoints: {@code <model_save_dir>/<model>/<iteration>/} holding {@code model.zip} (the network
@@ -118,17 +119,17 @@ public final class Checkpoints {
      * The newest complete checkpoint under {@code modelDir} (a numeric folder holding both files;
      * temporary folders of an interrupted write are hidden and never match).
      *
-     * @throws IllegalArgumentException when there is none
+     * @throws UsageException when there is none
      */
     public static Path latest(Path modelDir) {
         try (Stream<Path> dirs = Files.list(modelDir)) {
             return dirs.filter(d -> d.getFileName().toString().matches("\\d{1,18}"))
                     .filter(d -> Files.isRegularFile(d.resolve(MODEL_FILE)) && Files.isRegularFile(d.resolve(INFO_FILE)))
                     .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString())))
-                    .orElseThrow(() -> new IllegalArgumentException("--checkpoint latest: no complete checkpoint in "
+                    .orElseThrow(() -> new UsageException("--checkpoint latest: no complete checkpoint in "
                             + modelDir));
         } catch (IOException e) {
-            throw new IllegalArgumentException("--checkpoint latest: cannot list " + modelDir + ": " + e.getMessage(), e);
+            throw new UsageException("--checkpoint latest: cannot list " + modelDir + ": " + DataException.reason(e), e);
         }
     }
 
@@ -136,13 +137,14 @@ public final class Checkpoints {
      * Loads a checkpoint folder (or a bare DL4J model zip).
      *
      * @param withUpdater also restore the optimiser state (for resuming)
-     * @throws IllegalArgumentException naming the path when it is not a checkpoint
+     * @throws UsageException naming the path when it is not a checkpoint (or not there)
+     * @throws DataException  when the file cannot be read as a model, or holds non-finite parameters
      */
     @SuppressWarnings("unchecked")
     public static Loaded load(Path path, boolean withUpdater) {
         Path model = Files.isDirectory(path) ? path.resolve(MODEL_FILE) : path;
         if (!Files.isRegularFile(model)) {
-            throw new IllegalArgumentException(path + ": not a checkpoint (no " + MODEL_FILE + " there)");
+            throw new UsageException(path + ": not a checkpoint (no " + MODEL_FILE + " there)");
         }
         try {
             ComputationGraph net = ModelSerializer.restoreComputationGraph(model.toFile(), withUpdater);
@@ -155,11 +157,11 @@ public final class Checkpoints {
             Map<String, Object> info = Files.exists(infoFile) ? JSON.readValue(infoFile.toFile(), Map.class) : Map.of();
             return new Loaded(net, info);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(path + ": not found", e);
+            throw new UsageException(path + ": not found", e);
         } catch (DataException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(model + ": cannot read the model: " + e.getMessage(), e);
+            throw new DataException(model + ": cannot read the model: " + e.getMessage(), e);
         }
     }
 

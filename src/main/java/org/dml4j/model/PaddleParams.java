@@ -18,13 +18,13 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dml4j.data.DataException;
+import org.dml4j.error.DataException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The original's per-parameter weight files (spec §4.2): a folder such as the unpacked
+ * The original's per-parameter weight files (docs/ORIGINAL.md §4.2): a folder such as the unpacked
  * {@code ResNet50_pretrained.tar}, one file per parameter named after it ({@code conv1_weights},
  * {@code bn_conv1_scale}, {@code bn_conv1_offset}, {@code bn_conv1_mean}, {@code bn_conv1_variance},
  * …, {@code fc_0.w_0}, {@code fc_0.b_0}).

@@ -12,11 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dml4j.data.DataException;
+import org.dml4j.error.DataException;
+import org.dml4j.error.ModelMismatchException;
+import org.dml4j.error.UsageException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@code --pretrained_model} (spec §4.2): copies every parameter whose name and shape match from a
+ * {@code --pretrained_model} (docs/ORIGINAL.md §4.2): copies every parameter whose name and shape match from a
  * source into a new network. Sources: a dml4j checkpoint (folder or model zip), a folder of the
  * original's per-parameter files ({@link PaddleParams}, e.g. the ImageNet {@code ResNet50_pretrained}),
  * or a Keras {@code .h5} file ({@link KerasWeights}). A parameter present in both with another shape
@@ -107,7 +109,7 @@ public final class PretrainedWeights {
             return PaddleParams.read(source, target);
         }
         if (!Files.exists(source)) {
-            throw new IllegalArgumentException("--pretrained_model " + source + ": not found");
+            throw new UsageException("--pretrained_model " + source + ": not found");
         }
         ComputationGraph from = Checkpoints.load(source, false).net();
         requireSameStride(from, ResNetBuilder.stridesIn1x1(target), source);
@@ -119,13 +121,13 @@ public final class PretrainedWeights {
     }
 
     /**
-     * @throws IllegalArgumentException naming the flag when the checkpoint {@code trained}, read from
+     * @throws ModelMismatchException naming the flag when the checkpoint {@code trained}, read from
      *                                  {@code source}, was built with another {@code --stride_in_1x1}
      */
     public static void requireSameStride(ComputationGraph trained, boolean strideIn1x1, Path source) {
         boolean was = ResNetBuilder.stridesIn1x1(trained);
         if (was != strideIn1x1) {
-            throw new IllegalArgumentException("--pretrained_model " + source + " was trained with --stride_in_1x1="
+            throw new ModelMismatchException("--pretrained_model " + source + " was trained with --stride_in_1x1="
                     + (was ? "True" : "False") + "; pass the same value");
         }
     }

@@ -2,19 +2,19 @@ package org.dml4j.model;
 
 import java.util.Collection;
 import java.util.List;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * BatchNormalization whose scale and offset (gamma, beta) take the network's L2 weight decay, as
- * in the original (spec §6.1: decay on every trainable parameter); DL4J's own BatchNormalization
+ * in the original (docs/ORIGINAL.md §6.1: decay on every trainable parameter); DL4J's own BatchNormalization
  * exempts them. Running mean and variance stay undecayed. Same maths otherwise: the running
  * statistics follow {@code m ← decay·m + (1 − decay)·batch}, which with decay 0.9 is the
  * original's momentum 0.9. DL4J M2.1's BatchNormalization never applies a configured activation (its

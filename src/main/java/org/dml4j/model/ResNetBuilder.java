@@ -7,16 +7,16 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 
 /**
- * Adds a ResNet backbone to a graph, laid out and named as the original (spec §4.1): stem
+ * Adds a ResNet backbone to a graph, laid out and named as the original (docs/ORIGINAL.md §4.1): stem
  * {@code conv1} (7×7/2) + {@code bn_conv1} + 3×3/2 max-pool; four stages of bottleneck or basic
  * blocks named {@code res2a … res5c} (ResNet101/152 stage 4: {@code res4a, res4b1, res4b2, …}),
  * branches {@code _branch2a/2b/2c} and the projection shortcut {@code _branch1}, each conv followed

@@ -17,7 +17,7 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Data-parallel training step (spec §5.8, §6.1): the global batch is split into equal consecutive
+ * Data-parallel training step (docs/ORIGINAL.md §5.8, §6.1): the global batch is split into equal consecutive
  * shares, one per replica of the network; each replica computes its forward pass (its own
  * BatchNorm statistics, its own loss shards) and gradient on its share in its own thread; the
  * gradients are summed, and one optimiser step on the first replica (the master) divides by the
@@ -25,8 +25,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * BatchNorm running statistics, which each replica moves in its forward pass, are averaged.
  *
  * <p>Written here rather than with DL4J's ParallelWrapper, which averages parameters (not
- * gradients) every few iterations and, in gradient-sharing mode, hung when a worker threw
- * ({@code ../shared/notes/dl4j-m2.1.md}). Replica {@code i} runs in thread {@code i}; on the CUDA
+ * gradients) every few iterations and, in gradient-sharing mode, hung for good when a worker threw
+ * (seen in our trials of DL4J M2.1). Replica {@code i} runs in thread {@code i}; on the CUDA
  * build that thread is attached to device {@code i}.
  */
 final class DataParallel implements AutoCloseable {

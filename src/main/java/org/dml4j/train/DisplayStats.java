@@ -8,7 +8,7 @@ import java.util.Locale;
 import org.dml4j.eval.FeatureExtractor;
 
 /**
- * The original's training display (spec §6.2): running sums of loss and metrics averaged at each
+ * The original's training display (docs/ORIGINAL.md §6.2): running sums of loss and metrics averaged at each
  * print, reset every 1000 iterations (after printing) whatever the display interval; time is the
  * mean step time of the N iterations before the printed one (N = display_iter_step), 0 at t = 0.
  */

@@ -4,11 +4,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.dml4j.data.VisibleText;
+import org.dml4j.error.UsageException;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 /**
- * Piecewise-constant learning rate (spec §6.1): iteration t runs at {@code lr · 0.1^k}, k the
+ * Piecewise-constant learning rate (docs/ORIGINAL.md §6.1): iteration t runs at {@code lr · 0.1^k}, k the
  * number of boundaries b with t ≥ b.
  *
  * @param baseLr     {@code --lr}
@@ -21,12 +22,12 @@ public record LrSchedule(double baseLr, int[] boundaries) {
 
     public LrSchedule {
         if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
-            throw new IllegalArgumentException("--lr must be a positive number, got " + baseLr);
+            throw new UsageException("--lr must be a positive number, got " + baseLr);
         }
         boundaries = boundaries.clone();
         for (int i = 0; i < boundaries.length; i++) {
             if (boundaries[i] < 0 || (i > 0 && boundaries[i] <= boundaries[i - 1])) {
-                throw new IllegalArgumentException("--lr_steps must be non-negative and strictly increasing, got "
+                throw new UsageException("--lr_steps must be non-negative and strictly increasing, got "
                         + Arrays.toString(boundaries));
             }
         }
@@ -35,11 +36,11 @@ public record LrSchedule(double baseLr, int[] boundaries) {
     /**
      * Parses {@code --lr_strategy} and {@code --lr_steps} ("15000,25000"; empty means no decay).
      *
-     * @throws IllegalArgumentException naming the flag
+     * @throws UsageException naming the flag
      */
     public static LrSchedule parse(double baseLr, String strategy, String steps) {
         if (!PIECEWISE_DECAY.equals(strategy)) {
-            throw new IllegalArgumentException("--lr_strategy: only 'piecewise_decay' is supported, got " + VisibleText.quote(strategy));
+            throw new UsageException("--lr_strategy: only 'piecewise_decay' is supported, got " + VisibleText.quote(strategy));
         }
         if (steps.isBlank()) {
             return new LrSchedule(baseLr, new int[0]);
@@ -50,7 +51,7 @@ public record LrSchedule(double baseLr, int[] boundaries) {
             try {
                 b[i] = Integer.parseInt(parts[i].trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--lr_steps: expected comma-separated iterations such as"
+                throw new UsageException("--lr_steps: expected comma-separated iterations such as"
                         + " 15000,25000, got " + VisibleText.quote(steps));
             }
         }

@@ -8,7 +8,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
- * The original's optimiser (spec §6.1): heavy-ball momentum, not Nesterov —
+ * The original's optimiser (docs/ORIGINAL.md §6.1): heavy-ball momentum, not Nesterov —
  * {@code v ← μ·v + g; w ← w − lr·v}, μ = 0.9. (DL4J's {@code Nesterovs} is the Nesterov form.)
  * The learning rate comes from a schedule indexed by iteration. L2 decay is added to g before this
  * runs (the network's L2 regularisation).

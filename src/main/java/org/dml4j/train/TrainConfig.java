@@ -3,6 +3,7 @@ package org.dml4j.train;
 import java.nio.file.Path;
 import org.dml4j.data.DataConfig;
 import org.dml4j.data.ImageShape;
+import org.dml4j.error.UsageException;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
 import org.dml4j.model.Architecture;
@@ -10,7 +11,7 @@ import org.dml4j.model.Backbone;
 
 /**
  * Everything one training run needs: train-elem and train-pair differ only in the loss.
- * Flag semantics are the original's (spec §2.2–2.3, §6). With {@code numDevices} > 1 the batch is
+ * Flag semantics are the original's (docs/ORIGINAL.md §2.2–2.3, §6). With {@code numDevices} > 1 the batch is
  * split into that many equal shares (see {@link DataParallel}) and the loss has at least one shard
  * per device.
  */
@@ -30,24 +31,24 @@ public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1
         architecture();
         positive("--num_devices", numDevices);
         if (trainBatchSize % numDevices != 0) {
-            throw new IllegalArgumentException("--train_batch_size " + trainBatchSize + " does not split into "
+            throw new UsageException("--train_batch_size " + trainBatchSize + " does not split into "
                     + numDevices + " equal device shares (--num_devices " + numDevices + ")");
         }
         if (loss.numShards() == 1) {
             loss = loss.withShards(numDevices);     // one loss shard per device, as the original
         } else if (loss.numShards() % numDevices != 0) {
-            throw new IllegalArgumentException("--num_shards " + loss.numShards() + " does not split over --num_devices "
+            throw new UsageException("--num_shards " + loss.numShards() + " does not split over --num_devices "
                     + numDevices + " (it must be a multiple of it)");
         }
         if (!loss.name().pair() && classDim < 2) {
-            throw new IllegalArgumentException("--class_dim must be >= 2 for " + loss.name()
+            throw new UsageException("--class_dim must be >= 2 for " + loss.name()
                     + " (a classifier over one class learns nothing), got " + classDim);
         }
         if (totalIterNum < 0) {
-            throw new IllegalArgumentException("--total_iter_num must be >= 0, got " + totalIterNum);
+            throw new UsageException("--total_iter_num must be >= 0, got " + totalIterNum);
         }
         if (enableCe && (model != Backbone.ResNet50 || loss.name() != LossName.ARCMARGIN)) {
-            throw new IllegalArgumentException("--enable_ce=True requires --model=ResNet50 and --loss_name=arcmargin");
+            throw new UsageException("--enable_ce=True requires --model=ResNet50 and --loss_name=arcmargin");
         }
     }
 
@@ -58,7 +59,7 @@ public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1
 
     private static void positive(String flag, int value) {
         if (value < 1) {
-            throw new IllegalArgumentException(flag + " must be >= 1, got " + value);
+            throw new UsageException(flag + " must be >= 1, got " + value);
         }
     }
 }

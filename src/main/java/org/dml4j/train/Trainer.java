@@ -11,6 +11,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
 import org.dml4j.data.BatchLoader;
+import org.dml4j.error.ModelMismatchException;
 import org.dml4j.eval.Embeddings;
 import org.dml4j.eval.FeatureExtractor;
 import org.dml4j.eval.Retrieval;
@@ -28,12 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one trainer behind train-elem and train-pair (spec §6): iterations 0..total_iter_num, the
+ * The one trainer behind train-elem and train-pair (docs/ORIGINAL.md §6): iterations 0..total_iter_num, the
  * original's display, test and checkpoint steps, plus exact resume and a metrics file.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    /** Weight decay of every parameter (spec §6.1). */
+    /** Weight decay of every parameter (docs/ORIGINAL.md §6.1). */
     static final double L2 = 1e-4;
     static final double MOMENTUM = 0.9;
 
@@ -87,12 +88,12 @@ public final class Trainer {
             Checkpoints.Loaded loaded = Checkpoints.load(from, true);
             Object model = loaded.info().get("model");
             if (model != null && !model.equals(config.model().name())) {
-                throw new IllegalArgumentException("--checkpoint " + config.checkpoint() + " holds a " + model
+                throw new ModelMismatchException("--checkpoint " + config.checkpoint() + " holds a " + model
                         + ", not --model=" + config.model());
             }
             Object devices = loaded.info().get("num_devices");
             if (devices instanceof Number n && n.intValue() != config.numDevices()) {
-                throw new IllegalArgumentException("--checkpoint " + config.checkpoint() + " was trained with --num_devices "
+                throw new ModelMismatchException("--checkpoint " + config.checkpoint() + " was trained with --num_devices "
                         + n + "; resume with the same value (its loss layer is built for that share of the batch)");
             }
             net = loaded.net();

@@ -3,10 +3,11 @@ package org.dml4j.train;
 import java.io.PrintWriter;
 import org.dml4j.data.BatchLoader;
 import org.dml4j.data.BatchSampler;
-import org.dml4j.data.DataException;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
+import org.dml4j.error.DataException;
+import org.dml4j.error.UsageException;
 import org.dml4j.eval.Retrieval;
 import org.dml4j.loss.LossName;
 
@@ -32,7 +33,7 @@ public final class TrainingData {
      * Reads and checks both lists, printing the original's "dataset size" lines (class counts).
      *
      * @throws DataException            for a bad list, missing images or too few classes
-     * @throws IllegalArgumentException naming the flag when the configuration does not fit the data
+     * @throws UsageException naming the flag when the configuration does not fit the data
      */
     public static TrainingData open(TrainConfig config, PrintWriter out) {
         var root = config.data().dataDir();
@@ -44,7 +45,7 @@ public final class TrainingData {
         train = config.data().usable(train, out);
         test = config.data().usable(test, out);
         if (!config.loss().name().pair() && train.maxLabel() >= config.classDim()) {
-            throw new IllegalArgumentException("--class_dim (" + config.classDim() + ") must exceed the largest"
+            throw new UsageException("--class_dim (" + config.classDim() + ") must exceed the largest"
                     + " training label " + train.maxLabel() + " (class_id - 1) in " + train.listFile());
         }
         if (config.testIterStep() <= config.totalIterNum()) {

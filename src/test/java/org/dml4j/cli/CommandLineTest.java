@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 class CommandLineTest {
     @TempDir
@@ -248,6 +248,30 @@ class CommandLineTest {
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertTrue(r.err().contains("--class_dim must be >= 2 for " + loss + " (a classifier over one class learns"
                     + " nothing), got 1"), r.err());
+        }
+    }
+
+    @Test
+    void exitCodesComeFromExceptionTypesAndMistypedCommandsGetSuggestions() {
+        assertEquals(new Dml4j.Outcome(ExitCodes.USAGE, "--lr must be > 0 (see --help)"),
+                Dml4j.outcome(new org.dml4j.error.UsageException("--lr must be > 0")));
+        assertEquals(ExitCodes.DATA, Dml4j.outcome(new org.dml4j.error.DataException("x")).code());
+        assertEquals(ExitCodes.MODEL_MISMATCH, Dml4j.outcome(new org.dml4j.error.ModelMismatchException("x")).code());
+        Dml4j.Outcome internal = Dml4j.outcome(new IllegalArgumentException("k must be in 1..0"));
+        assertEquals(ExitCodes.FAILURE, internal.code(), "an internal check is not the user's flag");
+        assertTrue(internal.message().startsWith("unexpected error: java.lang.IllegalArgumentException: k must be"),
+                internal.message());
+
+        Run train = run("train");
+        assertEquals(ExitCodes.USAGE, train.code());
+        assertTrue(train.err().contains("Did you mean: dml4j train-pair or dml4j train-elem"), train.err());
+        Run typo = run("eval", "--batch-sise=3");
+        assertTrue(typo.err().contains("Possible solutions: --batch_size, --batch-size"), typo.err());
+        for (String[] command : new String[][] {{"bench", "data"}, {"bench", "knn"}, {"prepare", "fashion-mnist"},
+            {"checkpoint", "diff"}, {"demo"}, {"eval"}}) {
+            Run help = run(java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of(
+                    "--help")).toArray(String[]::new));
+            assertTrue(help.out().contains("--verbose"), String.join(" ", command) + " takes --verbose");
         }
     }
 

@@ -16,14 +16,15 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dml4j.cli.CommandLineTest.Run;
+import org.dml4j.data.ImageShape;
 import org.dml4j.data.Split;
 import org.dml4j.data.TestData;
+import org.dml4j.error.DataException;
 import org.dml4j.eval.Npy;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
-import org.dml4j.data.ImageShape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -205,12 +206,12 @@ class RealWorldInputsTest {
         INDArray x = Nd4j.rand(4, 3);
         x.putScalar(2, 1, Float.POSITIVE_INFINITY);
         var some = new org.dml4j.eval.FeatureExtractor.Features(x, new int[4]);
-        String m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.data.DataException.class,
+        String m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.error.DataException.class,
                 () -> org.dml4j.eval.FeatureExtractor.requireFinite(some, test, "embeddings")).getMessage();
         assertTrue(m.startsWith("embeddings: 1 of 4 embeddings hold NaN or infinite values"), m);
         assertTrue(m.contains(data.resolve("c102/0.png") + " (list line 4): Infinity in column 1"), m);
         var all = new org.dml4j.eval.FeatureExtractor.Features(Nd4j.zeros(4, 3).assign(Float.NaN), new int[4]);
-        m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.data.DataException.class,
+        m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.error.DataException.class,
                 () -> org.dml4j.eval.FeatureExtractor.requireFinite(all, test, "embeddings")).getMessage();
         assertTrue(m.startsWith("embeddings (every image: the model's parameters are probably not finite): 4 of 4"), m);
     }

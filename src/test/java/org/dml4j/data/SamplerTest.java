@@ -14,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.dml4j.data.BatchSampler.StreamKind;
+import org.dml4j.error.DataException;
+import org.dml4j.error.UsageException;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -75,7 +77,7 @@ class SamplerTest {
     @Test
     void classBlocksRejectBatchesThatCannotBeFilled() {
         ImageList l = list(3, 3, 3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UsageException e = assertThrows(UsageException.class,
                 () -> BatchSampler.training(StreamKind.CLASS_BLOCKS, l, 7, 2, false, 0));
         assertTrue(e.getMessage().contains("--train_batch_size (7) must be a positive multiple of --samples_each_class (2)"));
         DataException d = assertThrows(DataException.class,
@@ -122,7 +124,7 @@ class SamplerTest {
                 assertNotEquals(1, l.label(b[k]), "a one-image class cannot be an anchor class");
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> BatchSampler.training(StreamKind.TRIPLET, l, 10, 0, false, 0));
+        assertThrows(UsageException.class, () -> BatchSampler.training(StreamKind.TRIPLET, l, 10, 0, false, 0));
         assertThrows(DataException.class, () -> BatchSampler.training(StreamKind.TRIPLET, list(4), 3, 0, false, 0));
     }
 }

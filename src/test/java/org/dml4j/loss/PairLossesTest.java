@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.error.UsageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
@@ -353,7 +354,7 @@ class PairLossesTest {
     }
 
     private static void assertThrowsMessage(Runnable r, String part) {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, r::run);
+        UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, r::run);
         assertTrue(e.getMessage().contains(part), e.getMessage());
     }
 

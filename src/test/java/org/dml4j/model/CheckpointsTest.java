@@ -13,6 +13,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
+import org.dml4j.error.UsageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
@@ -45,7 +46,7 @@ class CheckpointsTest {
         assertTrue(Files.isRegularFile(dir.resolve("4/model.zip")), "the set-aside checkpoint is put back");
         assertFalse(Files.exists(dir.resolve(".14.partial-123")));
         assertEquals(2, Checkpoints.load(dir.resolve("2"), true).iteration());
-        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+        UsageException none = assertThrows(UsageException.class,
                 () -> Checkpoints.latest(dir.resolve("12")));
         assertTrue(none.getMessage().contains("no complete checkpoint"), none.getMessage());
     }

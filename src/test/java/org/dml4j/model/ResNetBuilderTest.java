@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
+import org.dml4j.error.UsageException;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -149,7 +150,7 @@ class ResNetBuilderTest {
         assertEquals(Backbone.ResNet50, ResNetBuilder.backboneOf(net));
         assertArrayEquals(new long[] {1, 2048}, net.feedForward(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32), false)
                 .get(ResNetBuilder.POOL).shape());
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
                 () -> new Architecture(Backbone.ResNet18, new ImageShape(3, 32, 32), 0, true));
         assertTrue(e.getMessage().contains("--stride_in_1x1=True"), e.getMessage());
     }

@@ -3,6 +3,7 @@ package org.dml4j.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.dml4j.error.UsageException;
 import org.junit.jupiter.api.Test;
 
 class LrScheduleTest {
@@ -22,9 +23,9 @@ class LrScheduleTest {
 
     @Test
     void badValuesNameTheFlag() {
-        assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(0.0, "piecewise_decay", "1"));
-        assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(0.1, "piecewise_decay", "5,5"));
-        assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(0.1, "piecewise_decay", "-1"));
-        assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(0.1, "exponential", "1"));
+        assertThrows(UsageException.class, () -> LrSchedule.parse(0.0, "piecewise_decay", "1"));
+        assertThrows(UsageException.class, () -> LrSchedule.parse(0.1, "piecewise_decay", "5,5"));
+        assertThrows(UsageException.class, () -> LrSchedule.parse(0.1, "piecewise_decay", "-1"));
+        assertThrows(UsageException.class, () -> LrSchedule.parse(0.1, "exponential", "1"));
     }
 }

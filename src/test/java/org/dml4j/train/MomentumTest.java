@@ -3,13 +3,13 @@ package org.dml4j.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.deeplearning4j.nn.conf.serde.JsonMappers;
+import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
 
 class MomentumTest {
     @Test

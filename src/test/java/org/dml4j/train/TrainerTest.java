@@ -19,6 +19,7 @@ import org.dml4j.data.ImageShape;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
 import org.dml4j.data.TestData;
+import org.dml4j.error.ModelMismatchException;
 import org.dml4j.eval.FeatureExtractor;
 import org.dml4j.eval.Retrieval;
 import org.dml4j.loss.LossConfig;
@@ -148,7 +149,7 @@ class TrainerTest {
         String log = run(pair.apply(2, null));
         assertTrue(log.matches("(?s).*trainbatch 4, lr 0.001000, loss [0-9.]+, recall [0-9.]+.*"), log);
         assertTrue(Checkpoints.finite(Checkpoints.load(dir.resolve("dp/ResNet18/4"), false).net()));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        ModelMismatchException e = assertThrows(ModelMismatchException.class,
                 () -> run(pair.apply(1, dir.resolve("dp/ResNet18/2").toString())));
         assertTrue(e.getMessage().contains("was trained with --num_devices 2"), e.getMessage());
     }

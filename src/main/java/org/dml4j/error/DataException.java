@@ -1,4 +1,4 @@
-package org.dml4j.data;
+package org.dml4j.error;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Bad input data: a malformed list line, a missing or undecodable image, a data set that does not
- * fit the requested sampling. The message names the file (and line, where there is one).
+ * fit the requested sampling, too little data for what is asked (the command line exits with code 3).
+ * The message names the file (and line, where there is one) and what is needed.
  */
 public final class DataException extends RuntimeException {
     public DataException(String message) {
