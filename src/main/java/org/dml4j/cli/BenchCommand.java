@@ -2,12 +2,12 @@ package org.dml4j.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.dml4j.data.DataBenchmark;
+import org.dml4j.bench.DataBenchmark;
+import org.dml4j.bench.KnnBenchmark;
+import org.dml4j.bench.ModelBenchmark;
+import org.dml4j.bench.ScanBenchmark;
 import org.dml4j.data.ImageList;
-import org.dml4j.data.ScanBenchmark;
-import org.dml4j.eval.KnnBenchmark;
 import org.dml4j.model.Backbone;
-import org.dml4j.train.ModelBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

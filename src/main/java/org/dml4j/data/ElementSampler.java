@@ -7,11 +7,11 @@ import org.dml4j.error.UsageException;
  * order; batch t is positions {@code [t·B, (t+1)·B)} of the endless cycle, so batches straddle
  * epoch boundaries as in the original.
  */
-final class ElementSampler implements BatchSampler {
+public final class ElementSampler implements BatchSampler {
     private final int[] order;
     private final int batchSize;
 
-    ElementSampler(int size, int batchSize, long seed) {
+    public ElementSampler(int size, int batchSize, long seed) {
         if (batchSize < 1) {
             throw new UsageException("--train_batch_size must be >= 1, got " + batchSize);
         }

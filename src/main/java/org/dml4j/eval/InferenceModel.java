@@ -11,7 +11,7 @@ import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
-import org.dml4j.model.PretrainedWeights;
+import org.dml4j.model.weights.PretrainedWeights;
 
 /**
  * The network eval and infer run, and which vertex is the embedding: the checkpoint given by

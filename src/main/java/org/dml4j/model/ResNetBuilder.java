@@ -81,7 +81,7 @@ public final class ResNetBuilder {
     }
 
     /** Which backbone {@code net} was built with, told from its block names. */
-    static Backbone backboneOf(ComputationGraph net) {
+    public static Backbone backboneOf(ComputationGraph net) {
         for (Backbone b : Backbone.values()) {
             boolean fits = b.bottleneck() == (net.getVertex("res2a_branch2c") != null);
             for (int stage = 0; stage < 4 && fits; stage++) {
@@ -102,18 +102,18 @@ public final class ResNetBuilder {
     }
 
     /** The BatchNorm following a conv, by the original's names: conv1 → bn_conv1, res2a_branch2a → bn2a_branch2a. */
-    static String batchNormOf(String conv) {
+    public static String batchNormOf(String conv) {
         return conv.equals("conv1") ? "bn_conv1" : "bn" + conv.substring(3);
     }
 
     /** The configuration of layer {@code name}, or null when {@code net} has no such layer. */
-    static Layer layerConf(ComputationGraph net, String name) {
+    public static Layer layerConf(ComputationGraph net, String name) {
         GraphVertex v = net.getVertex(name);
         return v != null && v.hasLayer() ? v.getLayer().conf().getLayer() : null;
     }
 
     /** The original's block names: res2a…; ResNet101/152 stage 4 uses res4a, res4b1, res4b2, …. */
-    static String blockName(Backbone backbone, int stage, int i) {
+    public static String blockName(Backbone backbone, int stage, int i) {
         boolean deep = backbone == Backbone.ResNet101 || backbone == Backbone.ResNet152;
         if (deep && stage == 2) {
             return i == 0 ? "res4a" : "res4b" + i;

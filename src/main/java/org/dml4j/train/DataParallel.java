@@ -29,7 +29,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * (seen in our trials of DL4J M2.1). Replica {@code i} runs in thread {@code i}; on the CUDA
  * build that thread is attached to device {@code i}.
  */
-final class DataParallel implements AutoCloseable {
+public final class DataParallel implements AutoCloseable {
     private final ComputationGraph master;
     private final List<ComputationGraph> replicas = new ArrayList<>();
     private final List<ForwardCapture> captures = new ArrayList<>();
@@ -41,7 +41,7 @@ final class DataParallel implements AutoCloseable {
      * @param devices number of replicas (including the master)
      * @param capture the forward-pass capture to attach to each replica
      */
-    DataParallel(ComputationGraph master, int devices, Function<ComputationGraph, ForwardCapture> capture) {
+    public DataParallel(ComputationGraph master, int devices, Function<ComputationGraph, ForwardCapture> capture) {
         this.master = master;
         for (int i = 0; i < devices; i++) {
             // built afresh, not with clone(), which shares the listener list with the original
@@ -75,7 +75,7 @@ final class DataParallel implements AutoCloseable {
     }
 
     /** One replica's outcome: the capture's result and the replica's score. */
-    record Share(double[] capture, double score, int size) {
+    public record Share(double[] capture, double score, int size) {
     }
 
     /**
@@ -84,7 +84,7 @@ final class DataParallel implements AutoCloseable {
      * @return each replica's share, in replica order
      * @throws IllegalArgumentException when the batch does not split into equal shares
      */
-    List<Share> step(INDArray x, INDArray y, int[] labels) {
+    public List<Share> step(INDArray x, INDArray y, int[] labels) {
         int devices = replicas.size();
         int rows = (int) x.size(0);
         if (rows % devices != 0) {

@@ -11,9 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the loss and metrics the trainer prints come from the same pass and the same parameters as the
  * step (as the original fetched them from its executor run).
  */
-final class ForwardCapture extends BaseTrainingListener {
+public final class ForwardCapture extends BaseTrainingListener {
     /** What to compute from the batch's embedding: loss first, then the metrics. */
-    interface StepEvaluator {
+    public interface StepEvaluator {
         double[] evaluate(INDArray embedding, int[] labels);
     }
 
@@ -22,7 +22,7 @@ final class ForwardCapture extends BaseTrainingListener {
     private int[] labels;
     private double[] result;
 
-    ForwardCapture(String vertex, StepEvaluator evaluator) {
+    public ForwardCapture(String vertex, StepEvaluator evaluator) {
         this.vertex = vertex;
         this.evaluator = evaluator;
     }

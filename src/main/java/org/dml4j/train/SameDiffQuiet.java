@@ -10,13 +10,13 @@ import java.nio.charset.StandardCharsets;
  * first builds a gradient function (once per custom loss layer and process). This runs a step
  * with those lines dropped and everything else passed through.
  */
-final class SameDiffQuiet {
+public final class SameDiffQuiet {
     private static final String NOISE = "Added differentiated op";
 
     private SameDiffQuiet() {
     }
 
-    static synchronized void run(Runnable step) {
+    public static synchronized void run(Runnable step) {
         PrintStream original = System.out;
         System.setOut(new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8));
         try {

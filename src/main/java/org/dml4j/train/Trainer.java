@@ -19,8 +19,8 @@ import org.dml4j.loss.Heads;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
-import org.dml4j.model.Helpers;
-import org.dml4j.model.PretrainedWeights;
+import org.dml4j.model.cpu.Helpers;
+import org.dml4j.model.weights.PretrainedWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     /** Weight decay of every parameter (docs/ORIGINAL.md §6.1). */
-    static final double L2 = 1e-4;
+    public static final double L2 = 1e-4;
     static final double MOMENTUM = 0.9;
 
     private final TrainConfig config;

@@ -14,7 +14,7 @@ import org.dml4j.cli.CommandLineTest.Run;
 import org.dml4j.data.TestData;
 import org.dml4j.eval.Npy;
 import org.dml4j.model.Checkpoints;
-import org.dml4j.model.PaddleParamsTest;
+import org.dml4j.model.weights.PaddleParamsTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

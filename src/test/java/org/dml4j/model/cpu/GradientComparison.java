@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

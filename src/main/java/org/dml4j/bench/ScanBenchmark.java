@@ -1,4 +1,4 @@
-package org.dml4j.data;
+package org.dml4j.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageScan;
+import org.dml4j.data.Sample;
+import org.dml4j.data.Split;
 
 /**
  * How fast the pre-scan ({@code --check_images}, {@link ImageScan}) goes through a data set:

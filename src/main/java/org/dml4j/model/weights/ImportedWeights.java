@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.weights;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.weights;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +20,9 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
 import org.dml4j.error.DataException;
+import org.dml4j.model.Architecture;
+import org.dml4j.model.Backbone;
+import org.dml4j.model.EmbeddingNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;

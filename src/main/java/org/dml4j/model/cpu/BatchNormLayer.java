@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.cpu;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -35,7 +35,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * rank 4, NHWC, half precision, a GPU backend, log-std or locked γ/β — go to DL4J's own implementation,
  * with the ReLU applied here; cuDNN's helper serves the GPU.
  */
-final class BatchNormLayer extends BatchNormalization {
+public final class BatchNormLayer extends BatchNormalization {
     private final boolean relu;
     /** Output kept from a training forward pass when ReLU is applied (its zeros mask the gradient). */
     private INDArray output;
@@ -47,7 +47,7 @@ final class BatchNormLayer extends BatchNormalization {
     /** A vector of ones for the row sums, kept outside workspaces. */
     private INDArray onesHw;
 
-    BatchNormLayer(NeuralNetConfiguration conf, DataType dataType, boolean relu) {
+    public BatchNormLayer(NeuralNetConfiguration conf, DataType dataType, boolean relu) {
         super(conf, dataType);
         this.relu = relu;
     }
@@ -59,7 +59,7 @@ final class BatchNormLayer extends BatchNormalization {
     }
 
     /** Whether the last forward pass took this layer's own path rather than DL4J's. */
-    boolean ownPath() {
+    public boolean ownPath() {
         return ownPath;
     }
 

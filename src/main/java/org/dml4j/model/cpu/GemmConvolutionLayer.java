@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.cpu;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -34,7 +34,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * two matrix products: with col = im2col(x) as [C_in·k·k, N·P] (P output positions) and dy as
  * [C_out, N·P], dW = dy·colᵀ and dx = col2im(Wᵀ·dy).
  */
-final class GemmConvolutionLayer extends ConvolutionLayer {
+public final class GemmConvolutionLayer extends ConvolutionLayer {
     /** Below this many positions per map the examples are laid side by side for one product. */
     static final long SIDE_BY_SIDE_BELOW = 1024;
     /** Where oneDNN's backward pass is Winograd (measured on ResNet50's stages 4 and 5 at 64 and 224 px). */
@@ -45,7 +45,7 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
 
     private Path path = Path.DL4J;
 
-    GemmConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
+    public GemmConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
@@ -70,7 +70,7 @@ final class GemmConvolutionLayer extends ConvolutionLayer {
     }
 
     /** Whether the last forward pass took this layer's own path (in either direction) rather than DL4J's. */
-    boolean ownPath() {
+    public boolean ownPath() {
         return path != Path.DL4J;
     }
 

@@ -1,4 +1,4 @@
-package org.dml4j.data;
+package org.dml4j.bench;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
@@ -19,6 +19,13 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
+import org.dml4j.data.BatchLoader;
+import org.dml4j.data.BatchSampler;
+import org.dml4j.data.ElementSampler;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageTransform;
+import org.dml4j.data.Sample;
+import org.dml4j.data.Split;
 import org.dml4j.error.DataException;
 
 /**

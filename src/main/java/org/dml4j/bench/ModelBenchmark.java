@@ -1,4 +1,4 @@
-package org.dml4j.train;
+package org.dml4j.bench;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -13,13 +13,17 @@ import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dml4j.data.ImageShape;
-import org.dml4j.eval.KnnBenchmark;
 import org.dml4j.loss.ArcMarginLayer;
 import org.dml4j.loss.Heads;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
-import org.dml4j.model.Helpers;
+import org.dml4j.model.cpu.Helpers;
+import org.dml4j.train.DataParallel;
+import org.dml4j.train.ForwardCapture;
+import org.dml4j.train.Momentum;
+import org.dml4j.train.SameDiffQuiet;
+import org.dml4j.train.Trainer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -51,8 +55,8 @@ public final class ModelBenchmark {
 
     /** Training steps (forward, backward, update); with {@code devices} > 1 through {@link DataParallel}. */
     public static void train(Setup s, PrintWriter out) {
-        ComputationGraph net = EmbeddingNetwork.build(architecture(s), new ArcMarginLayer(CLASSES, 80, 0.15, false),
-                new Momentum(0.01, null, 0.9), Trainer.L2, 0, DataType.FLOAT);
+        ComputationGraph net = Helpers.building(s.helpers(), () -> EmbeddingNetwork.build(architecture(s),
+                new ArcMarginLayer(CLASSES, 80, 0.15, false), new Momentum(0.01, null, 0.9), Trainer.L2, 0, DataType.FLOAT));
         INDArray x = input(s);
         int[] labels = new int[s.batch()];
         Arrays.setAll(labels, i -> i % CLASSES);
@@ -77,7 +81,7 @@ public final class ModelBenchmark {
 
     /** Inference: the pooled features of a batch, as eval and infer compute them. */
     public static void infer(Setup s, PrintWriter out) {
-        ComputationGraph net = EmbeddingNetwork.forInference(architecture(s), 0);
+        ComputationGraph net = Helpers.building(s.helpers(), () -> EmbeddingNetwork.forInference(architecture(s), 0));
         INDArray x = input(s);
         double median = time(() -> net.output(false, x), s);
         out.printf(Locale.ROOT, "infer %s 3x%dx%d batch %d, helpers %s: median step %.3f s, %.2f images/s, peak RSS %s%n",
@@ -89,9 +93,8 @@ public final class ModelBenchmark {
         out.flush();
     }
 
-    /** The backbone at the setup's size; helpers on or off as asked (read when the layers are built). */
+    /** The backbone at the setup's size. */
     private static Architecture architecture(Setup s) {
-        System.setProperty("org.eclipse.deeplearning4j.helpers.disable", Boolean.toString(!s.helpers()));
         return new Architecture(s.backbone(), new ImageShape(3, s.size(), s.size()), 0);
     }
 

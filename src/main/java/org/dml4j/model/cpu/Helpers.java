@@ -1,19 +1,42 @@
-package org.dml4j.model;
+package org.dml4j.model.cpu;
 
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Which platform helper (oneDNN on CPU) each kind of layer uses, e.g.
  * {@code GemmConvolutionLayer→MKLDNNConvHelper×20, GemmConvolutionLayer→dml4j×33, BatchNormLayer→dml4j×53}
- * ("dml4j": the layer's own CPU path, {@link CpuArrays}). Without helpers ResNet training is 4–5× slower,
- * so the trainer logs this once.
+ * ("dml4j": the layer's own CPU path, {@link CpuArrays}). Without helpers, training ResNet50
+ * at 64 px was 2.2× slower (README, Benchmarks), so the trainer logs this once.
  */
 public final class Helpers {
     private Helpers() {
+    }
+
+    /** DL4J's system property that switches its platform helpers off (default "true" in M2.1). */
+    public static final String DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
+
+    /**
+     * Builds a network with DL4J's platform helpers on or off (DL4J reads its system property when
+     * each layer is constructed), then puts the property back as it was, so nothing built later
+     * changes its code path.
+     */
+    public static synchronized <T> T building(boolean helpers, Supplier<T> build) {
+        String before = System.getProperty(DISABLE_PROPERTY);
+        System.setProperty(DISABLE_PROPERTY, Boolean.toString(!helpers));
+        try {
+            return build.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty(DISABLE_PROPERTY);
+            } else {
+                System.setProperty(DISABLE_PROPERTY, before);
+            }
+        }
     }
 
     /** A one-line summary; call after the first forward pass (helpers are created lazily). */

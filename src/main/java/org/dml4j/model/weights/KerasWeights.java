@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.weights;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +22,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.error.DataException;
+import org.dml4j.model.Backbone;
+import org.dml4j.model.ResNetBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;

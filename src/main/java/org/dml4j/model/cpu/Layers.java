@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.cpu;
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -8,11 +8,11 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** What a layer configuration's {@code instantiate} does after constructing its own layer class (as DL4J's do). */
-final class Layers {
+public final class Layers {
     private Layers() {
     }
 
-    static <L extends BaseLayer<?>> L wire(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+    public static <L extends BaseLayer<?>> L wire(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                            int index, INDArray paramsView, boolean initializeParams,
                                            ParamInitializer initializer) {
         layer.setListeners(listeners);

@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.cpu;
 
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** What {@link BatchNormLayer} and {@link GemmConvolutionLayer} share: when their own path applies, and its arrays. */
-final class CpuArrays {
+public final class CpuArrays {
     private CpuArrays() {
     }
 

@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.weights;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +19,9 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.error.DataException;
+import org.dml4j.model.Checkpoints;
+import org.dml4j.model.EmbeddingNetwork;
+import org.dml4j.model.ResNetBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

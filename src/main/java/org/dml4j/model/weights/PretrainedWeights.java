@@ -1,4 +1,4 @@
-package org.dml4j.model;
+package org.dml4j.model.weights;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,6 +15,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
+import org.dml4j.model.Backbone;
+import org.dml4j.model.Checkpoints;
+import org.dml4j.model.ResNetBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
