@@ -74,7 +74,14 @@ public final class Dml4j implements Runnable {
         if (problem != null) {
             throw new TypeConversionException(problem);
         }
-        return Path.of(value);
+        Path p = Path.of(value);
+        String cwd = System.getProperty("user.dir", "");
+        if (!p.isAbsolute() && cwd.indexOf('\uFFFD') >= 0) {
+            throw new TypeConversionException("the working folder's name is not valid " + FileNames.encoding()
+                    + " (" + VisibleText.quote(cwd) + "), so " + VisibleText.quote(value) + " cannot be found from it:"
+                    + " run from another folder or give absolute paths");
+        }
+        return p;
     }
 
     /** For path flags held as text (--pretrained_model, --checkpoint): the same check as {@link #path}. */

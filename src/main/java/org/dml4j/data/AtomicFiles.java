@@ -6,9 +6,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,31 +35,70 @@ public final class AtomicFiles {
 
     /**
      * Writes several files that belong together (features.npy, paths.txt, labels.txt): every one
-     * goes to a temporary file first, and only when all are complete are they renamed into place,
-     * so a failure (a full disk, an error while computing the content) replaces none of them.
+     * goes to a temporary file first; only when all are complete are the existing files set aside
+     * and the new ones renamed into place, and if a rename fails, the ones already renamed are
+     * removed and the set-aside files put back. So a failure (a full disk, an error while computing
+     * the content, a target that cannot be replaced) leaves the old set as it was.
      */
     public static void writeAll(Map<Path, Content> files) throws IOException {
+        for (Path target : files.keySet()) {
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(target + " is a folder, not a file");
+            }
+        }
         Map<Path, Path> written = new LinkedHashMap<>();
+        Map<Path, Path> setAside = new LinkedHashMap<>();
+        List<Path> placed = new ArrayList<>();
         try {
             for (Map.Entry<Path, Content> f : files.entrySet()) {
-                Path target = f.getKey();
-                Path dir = target.toAbsolutePath().getParent();
-                Files.createDirectories(dir);
-                Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                        + System.nanoTime());
-                written.put(target, tmp);
+                Path tmp = sibling(f.getKey(), "tmp");
+                written.put(f.getKey(), tmp);
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                     f.getValue().writeTo(out);
                 }
             }
-            for (Map.Entry<Path, Path> w : written.entrySet()) {
-                move(w.getValue(), w.getKey());
+            try {
+                for (Path target : written.keySet()) {
+                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                        Path old = sibling(target, "old");
+                        move(target, old);
+                        setAside.put(target, old);
+                    }
+                }
+                for (Map.Entry<Path, Path> w : written.entrySet()) {
+                    move(w.getValue(), w.getKey());
+                    placed.add(w.getKey());
+                }
+            } catch (IOException e) {
+                for (Path p : placed) {
+                    Files.deleteIfExists(p);
+                }
+                for (Map.Entry<Path, Path> a : setAside.entrySet()) {
+                    move(a.getValue(), a.getKey());
+                }
+                setAside.clear();
+                throw e;
+            }
+            for (Path old : setAside.values()) {
+                try {
+                    Files.deleteIfExists(old);
+                } catch (IOException e) {
+                    // the new set is in place; a leftover hidden copy of the old file is harmless
+                }
             }
         } finally {
             for (Path tmp : written.values()) {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** A hidden file beside {@code target} (its folder created) for writing or setting aside. */
+    private static Path sibling(Path target, String kind) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        return dir.resolve("." + target.getFileName() + "." + kind + "-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime());
     }
 
     /** Renames {@code from} to {@code to} (replacing it), atomically where the file system can. */

@@ -295,6 +295,9 @@ final class EncodedImage {
         long needed;
         if (compression == 0 || compression == 3 || compression == 6) {   // BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS
             needed = offset + (width * bits + 31) / 32 * 4 * height;
+        } else if (compression == 1 || compression == 2) {
+            // RLE: OpenCV decodes a stream that lacks only its closing end-of-line and end-of-bitmap codes
+            needed = offset + Math.max(0, imageSize - 4);
         } else {
             needed = offset + imageSize;
         }
@@ -313,7 +316,8 @@ final class EncodedImage {
         }
         long ifd = in.u32(4, le);
         int entries = ifd < 0 ? -1 : in.u16(ifd, le);
-        if (entries < 0 || in.at(ifd + 2 + 12L * entries + 3) < 0) {
+        // the entries must be there; the next-page pointer after them is not needed for the first page
+        if (entries < 0 || in.at(ifd + 2 + 12L * entries - 1) < 0) {
             return "truncated TIFF (the file ends before its image directory does)";
         }
         long[] offsets = null;

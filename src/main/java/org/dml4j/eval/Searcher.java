@@ -81,10 +81,12 @@ public final class Searcher {
         Ranking ranking = rank(features, q);
         int[] order = ranking.order();
         float[] sims = ranking.cosines();
-        out.printf(Locale.ROOT, "nearest to %s among %d images of %s:%n", query, sims.length, index);
+        // file names come from the data: control characters in them must not reach the terminal raw
+        out.printf(Locale.ROOT, "nearest to %s among %d images of %s:%n", VisibleText.escape(query.toString()),
+                sims.length, VisibleText.escape(index.toString()));
         out.printf(Locale.ROOT, "%4s  %8s  %s%n", "rank", "cosine", "image");
         for (int r = 0; r < Math.min(top, order.length); r++) {
-            out.printf(Locale.ROOT, "%4d  %8.4f  %s%n", r + 1, sims[order[r]], paths.get(order[r]));
+            out.printf(Locale.ROOT, "%4d  %8.4f  %s%n", r + 1, sims[order[r]], VisibleText.escape(paths.get(order[r])));
         }
         out.flush();
     }

@@ -153,6 +153,11 @@ public final class Checkpoints {
                 throw new DataException(model + ": holds parameters that are not finite (NaN or infinite),"
                         + " first in " + bad + "; this file cannot be used");
             }
+            INDArray state = withUpdater && net.getUpdater() != null ? net.getUpdater().getStateViewArray() : null;
+            if (state != null && (state.isNaN().any() || state.isInfinite().any())) {
+                throw new DataException(model + ": its optimiser state (momentum) holds values that are not finite"
+                        + " (NaN or infinite); this checkpoint cannot be resumed");
+            }
             Path infoFile = model.resolveSibling(INFO_FILE);
             Map<String, Object> info = Files.exists(infoFile) ? JSON.readValue(infoFile.toFile(), Map.class) : Map.of();
             return new Loaded(net, info);

@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -239,6 +240,19 @@ class CommandLineTest {
             assertTrue(r.err().contains("'out\\uFFFD' is not valid UTF-8 (undecodable bytes shown as \\uFFFD); rename"),
                     r.err());
         }
+    }
+
+    @Test
+    void relativePathsFromAWorkingFolderWhoseNameIsNotValidAreRefused() {
+        String cwd = System.getProperty("user.dir");
+        try {
+            System.setProperty("user.dir", "/tmp/imgs\uFFFD");
+            assertThrows(picocli.CommandLine.TypeConversionException.class, () -> Dml4j.path("features.npy"));
+            assertEquals(Path.of("/abs/features.npy"), Dml4j.path("/abs/features.npy"), "absolute paths still work");
+        } finally {
+            System.setProperty("user.dir", cwd);
+        }
+        assertEquals(Path.of("features.npy"), Dml4j.path("features.npy"));
     }
 
     @Test

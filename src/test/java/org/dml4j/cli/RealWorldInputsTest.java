@@ -156,6 +156,15 @@ class RealWorldInputsTest {
         String zero = hits.stream().filter(h -> h.endsWith(" " + paths.get(0))).findFirst().orElseThrow();
         assertTrue(zero.matches("\\s+\\d\\s+0\\.0000\\s+.*"), "the zero row has cosine 0, not NaN: " + zero);
 
+        List<String> evil = new ArrayList<>(paths);
+        evil.set(5, "red\u001B[31m.png");
+        Files.write(index.resolve("paths.txt"), evil);
+        Run escaped = CommandLineTest.run(small("search", "--index", index.toString(), "--query",
+                data.resolve(paths.get(3)).toString(), "--top", "6"));
+        assertTrue(escaped.out().contains("red\\u001B[31m.png") && !escaped.out().contains("\u001B"),
+                "a terminal escape in a file name is printed escaped: " + escaped.out());
+        Files.write(index.resolve("paths.txt"), paths);
+
         Run missing = CommandLineTest.run(small("search", "--index", index.toString(), "--query",
                 dir.resolve("nothing.jpg").toString()));
         assertEquals(ExitCodes.DATA, missing.code(), missing.err());

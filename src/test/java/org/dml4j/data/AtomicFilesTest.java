@@ -41,4 +41,22 @@ class AtomicFilesTest {
         assertEquals("new paths\n", Files.readString(dir.resolve("paths.txt")));
         assertEquals("1\n", Files.readString(dir.resolve("labels.txt")));
     }
+
+    @Test
+    void aTargetThatCannotBeReplacedLeavesTheWholeOldSet() throws IOException {
+        Files.writeString(dir.resolve("features.npy"), "old features");
+        Files.createDirectories(dir.resolve("paths.txt").resolve("inside"));
+        Files.writeString(dir.resolve("labels.txt"), "old labels");
+        Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
+        for (String name : List.of("features.npy", "paths.txt", "labels.txt")) {
+            files.put(dir.resolve(name), AtomicFiles.lines(List.of("new")));
+        }
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeAll(files));
+        assertEquals(dir.resolve("paths.txt") + " is a folder, not a file", e.getMessage());
+        assertEquals("old features", Files.readString(dir.resolve("features.npy")));
+        assertEquals("old labels", Files.readString(dir.resolve("labels.txt")));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(3, left.count(), "nothing else left behind");
+        }
+    }
 }

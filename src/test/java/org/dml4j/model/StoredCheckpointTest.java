@@ -39,4 +39,19 @@ class StoredCheckpointTest {
         INDArray features = net.output(List.of("fc_0"), false, new INDArray[] {x}, null)[0];
         assertArrayEquals(expected.reshape(-1).toFloatVector(), features.reshape(-1).toFloatVector(), 1e-5f);
     }
+
+    @org.junit.jupiter.api.Test
+    void aCheckpointWithNonFiniteOptimiserStateCannotBeResumed(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        ComputationGraph net = CheckpointFixture.network();
+        net.getUpdater().getStateViewArray().putScalar(3, Float.NaN);
+        Path zip = dir.resolve(Checkpoints.MODEL_FILE);
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, zip.toFile(), true);
+        String m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.error.DataException.class,
+                () -> Checkpoints.load(dir, true)).getMessage();
+        assertTrue(m.endsWith("model.zip: its optimiser state (momentum) holds values that are not finite (NaN or"
+                + " infinite); this checkpoint cannot be resumed"), m);
+        assertEquals(net.params(), Checkpoints.load(dir, false).net().params(),
+                "the weights alone still load (for eval, infer, or as --pretrained_model)");
+    }
 }
