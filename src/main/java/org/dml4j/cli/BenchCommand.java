@@ -8,6 +8,7 @@ import org.dml4j.bench.ModelBenchmark;
 import org.dml4j.bench.ScanBenchmark;
 import org.dml4j.data.ImageList;
 import org.dml4j.model.Backbone;
+import org.dml4j.model.Backbones;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -115,7 +116,7 @@ final class BenchCommand implements Runnable {
         boolean profile;
 
         ModelBenchmark.Setup setup(int devices) {
-            return new ModelBenchmark.Setup(Backbone.parse(model), size, batch, warmup, steps, helpers.value(), devices,
+            return new ModelBenchmark.Setup(Backbones.parse(model), size, batch, warmup, steps, helpers.value(), devices,
                     profile);
         }
     }

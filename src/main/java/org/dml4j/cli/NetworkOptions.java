@@ -3,6 +3,7 @@ package org.dml4j.cli;
 import java.util.Map;
 import org.dml4j.data.ImageShape;
 import org.dml4j.model.Backbone;
+import org.dml4j.model.Backbones;
 import picocli.CommandLine.Option;
 
 /** The network flags all four original scripts share; defaults come per command. */
@@ -39,7 +40,7 @@ final class NetworkOptions {
     String pretrainedModel;
 
     Backbone backbone() {
-        return Backbone.parse(model);
+        return Backbones.parse(model);
     }
 
     ImageShape shape() {

@@ -44,7 +44,7 @@ public record InferenceModel(ComputationGraph net, String vertex) {
      *                                  --model or --embedding_size
      */
     public static InferenceModel open(EvalConfig config, PrintWriter out) {
-        String wanted = EmbeddingNetwork.embeddingVertex(config.embeddingSize());
+        String wanted = EmbeddingNetwork.embeddingVertex(config.architecture());
         if (config.pretrainedModel() == null) {
             out.println("no --pretrained_model: evaluating the randomly initialised network");
             return new InferenceModel(EmbeddingNetwork.forInference(config.architecture(),

@@ -17,7 +17,7 @@ public record Architecture(Backbone backbone, ImageShape shape, int embeddingSiz
         if (embeddingSize < 0) {
             throw new UsageException("--embedding_size must be >= 0 (0 = pooled features), got " + embeddingSize);
         }
-        if (strideIn1x1 && !backbone.bottleneck()) {
+        if (strideIn1x1 && !backbone.hasStrideChoice()) {
             throw new UsageException("--stride_in_1x1=True needs a bottleneck backbone (ResNet50, 101, 152),"
                     + " not --model=" + backbone);
         }

@@ -1,54 +1,46 @@
 package org.dml4j.model;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-import org.dml4j.data.VisibleText;
-import org.dml4j.error.UsageException;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * The backbones {@code --model} accepts: the original's ResNet50/101/152 (bottleneck blocks) and
- * ResNet18/34 (basic blocks) for CPU users.
+ * A backbone network, what {@code --model} names: it adds its layers to a graph and knows its own
+ * layer names, including how other tools name them (for weight import). {@link ResNet} is the one
+ * family so far; a new backbone is one class implementing this and one entry in {@link Backbones}.
  */
-public enum Backbone {
-    ResNet18(false, 2, 2, 2, 2),
-    ResNet34(false, 3, 4, 6, 3),
-    ResNet50(true, 3, 4, 6, 3),
-    ResNet101(true, 3, 4, 23, 3),
-    ResNet152(true, 3, 8, 36, 3);
+public interface Backbone {
+    /** The name {@code --model} takes, e.g. {@code ResNet50}. */
+    String name();
 
-    private final boolean bottleneck;
-    private final int[] blocks;
+    /** Width of the pooled features (the embedding when {@code --embedding_size} is 0). */
+    int featureWidth();
 
-    Backbone(boolean bottleneck, int... blocks) {
-        this.bottleneck = bottleneck;
-        this.blocks = blocks;
-    }
-
-    /** Bottleneck blocks (1×1, 3×3, 1×1; ResNet50+) or basic blocks (3×3, 3×3; ResNet18/34). */
-    public boolean bottleneck() {
-        return bottleneck;
-    }
-
-    /** Number of blocks in each of the four stages. */
-    public int[] blocks() {
-        return blocks.clone();
-    }
-
-    /** Width of the pooled feature: 2048 for bottleneck networks, 512 otherwise. */
-    public int featureWidth() {
-        return bottleneck ? 2048 : 512;
-    }
+    /** Whether {@code --stride_in_1x1} applies (where the first block of a stage strides). */
+    boolean hasStrideChoice();
 
     /**
-     * @throws UsageException naming {@code --model} and the accepted names
+     * Adds the backbone after the input vertex {@code input}.
+     *
+     * @param arch input shape and layout choices (its embedding size is the caller's business)
+     * @return the vertex whose output is the pooled features [N, {@link #featureWidth()}]
      */
-    public static Backbone parse(String name) {
-        for (Backbone b : values()) {
-            if (b.name().equals(name)) {
-                return b;
-            }
-        }
-        throw new UsageException("--model: unknown model " + VisibleText.quote(name) + "; choose one of "
-                + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")));
-    }
+    String addTo(GraphBuilder graph, String input, Architecture arch);
+
+    /** The vertex {@link #addTo} returns. */
+    String pooledVertex();
+
+    /** Whether {@code net} holds this backbone (told from its layer names). */
+    boolean isIn(ComputationGraph net);
+
+    /** Whether {@code net}'s blocks stride in their first 1×1 convolution ({@code --stride_in_1x1=True}). */
+    boolean stridesIn1x1(ComputationGraph net);
+
+    /**
+     * Our layer for a layer of the Keras application model of this backbone (tf.keras or Keras 2.2
+     * names), or null when none matches; {@code fc_0} for Keras' classifier.
+     */
+    String kerasLayer(String kerasName);
+
+    /** The BatchNorm layer that follows convolution {@code conv}, by the backbone's naming. */
+    String batchNormOf(String conv);
 }

@@ -3,6 +3,9 @@ package org.dml4j.model;
 import java.util.Arrays;
 import java.util.Comparator;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -18,11 +21,15 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A backbone with a training head: {@code image → ResNet → [fc_0] → head}. The embedding (what
+ * A backbone with a training head: {@code image → backbone → [fc_0] → head}. The embedding (what
  * eval and infer use) is the output of {@link #embeddingVertex}; the head is the loss layer the
  * trainer fits.
  */
 public final class EmbeddingNetwork {
+    /** Input vertex. */
+    public static final String INPUT = "image";
+    /** The optional linear embedding layer (the original's name). */
+    public static final String EMBEDDING = "fc_0";
     /** Name of the head (output) layer. */
     public static final String HEAD = "head";
 
@@ -48,10 +55,15 @@ public final class EmbeddingNetwork {
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder()
-                .addInputs(ResNetBuilder.INPUT)
+                .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(arch.shape().height(), arch.shape().width(),
                         arch.shape().channels()));
-        String embedding = ResNetBuilder.addBackbone(g, arch);
+        String embedding = arch.backbone().addTo(g, INPUT, arch);
+        if (arch.embeddingSize() > 0) {
+            g.addLayer(EMBEDDING, new DenseLayer.Builder().nOut(arch.embeddingSize()).activation(Activation.IDENTITY)
+                    .weightInit(WeightInit.XAVIER_UNIFORM).biasInit(0).build(), embedding);
+            embedding = EMBEDDING;
+        }
         g.addLayer(HEAD, head, embedding).setOutputs(HEAD);
         ComputationGraphConfiguration conf = g.build();
         ComputationGraph net = new ComputationGraph(conf);
@@ -85,13 +97,19 @@ public final class EmbeddingNetwork {
                 .activation(Activation.IDENTITY).build(), new NoOp(), 0, seed, DataType.FLOAT);
     }
 
-    /** The vertex whose output is the embedding: {@code fc_0} when embedding_size > 0, else {@code pool5}. */
-    public static String embeddingVertex(int embeddingSize) {
-        return embeddingSize > 0 ? ResNetBuilder.EMBEDDING : ResNetBuilder.POOL;
+    /** The vertex whose output is the embedding: {@code fc_0} when embedding_size > 0, else the pooled features. */
+    public static String embeddingVertex(Architecture arch) {
+        return arch.embeddingSize() > 0 ? EMBEDDING : arch.backbone().pooledVertex();
     }
 
     /** Width of the embedding. */
-    public static int embeddingWidth(Backbone backbone, int embeddingSize) {
-        return embeddingSize > 0 ? embeddingSize : backbone.featureWidth();
+    public static int embeddingWidth(Architecture arch) {
+        return arch.embeddingSize() > 0 ? arch.embeddingSize() : arch.backbone().featureWidth();
+    }
+
+    /** The configuration of layer {@code name}, or null when {@code net} has no such layer. */
+    public static org.deeplearning4j.nn.conf.layers.Layer layerConf(ComputationGraph net, String name) {
+        GraphVertex v = net.getVertex(name);
+        return v != null && v.hasLayer() ? v.getLayer().conf().getLayer() : null;
     }
 }

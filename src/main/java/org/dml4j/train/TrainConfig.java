@@ -8,6 +8,7 @@ import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
+import org.dml4j.model.ResNet;
 
 /**
  * Everything one training run needs: train-elem and train-pair differ only in the loss.
@@ -47,7 +48,7 @@ public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1
         if (totalIterNum < 0) {
             throw new UsageException("--total_iter_num must be >= 0, got " + totalIterNum);
         }
-        if (enableCe && (model != Backbone.ResNet50 || loss.name() != LossName.ARCMARGIN)) {
+        if (enableCe && (model != ResNet.RESNET50 || loss.name() != LossName.ARCMARGIN)) {
             throw new UsageException("--enable_ce=True requires --model=ResNet50 and --loss_name=arcmargin");
         }
     }

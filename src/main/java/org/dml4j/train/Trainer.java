@@ -54,7 +54,7 @@ public final class Trainer {
         this.config = config;
         this.out = out;
         this.data = TrainingData.open(config, out);
-        this.embedding = EmbeddingNetwork.embeddingVertex(config.embeddingSize());
+        this.embedding = EmbeddingNetwork.embeddingVertex(config.architecture());
         this.modelDir = config.modelSaveDir().resolve(config.model().name());
     }
 

@@ -23,6 +23,7 @@ import org.dml4j.error.DataException;
 import org.dml4j.eval.Npy;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
+import org.dml4j.model.Backbones;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.junit.jupiter.api.Test;
@@ -184,10 +185,10 @@ class RealWorldInputsTest {
     @Test
     void aModelWithNonFiniteParametersIsRefusedAndEarlierFeaturesStay() throws IOException {
         Path data = TestData.stripes(dir.resolve("data"), 2, 2, 2, 16, 6);
-        Architecture arch = new Architecture(Backbone.parse("ResNet18"), ImageShape.parse("3,16,16"), 0, false);
+        Architecture arch = new Architecture(Backbones.parse("ResNet18"), ImageShape.parse("3,16,16"), 0, false);
         ComputationGraph net = EmbeddingNetwork.forInference(arch, 0);
         Path ckpt = Checkpoints.save(net, dir.resolve("models"), 0, Map.of("model", "ResNet18", "embedding_size", 0,
-                "embedding_vertex", EmbeddingNetwork.embeddingVertex(0)));
+                "embedding_vertex", EmbeddingNetwork.embeddingVertex(arch)));
         net.getLayer("conv1").getParam("W").assign(Float.NaN);
         ModelSerializer.writeModel(net, ckpt.resolve(Checkpoints.MODEL_FILE).toFile(), false);
         Path out = Files.createDirectories(dir.resolve("features"));

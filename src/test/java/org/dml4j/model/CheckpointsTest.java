@@ -26,7 +26,7 @@ class CheckpointsTest {
     Path dir;
 
     private static ComputationGraph net() {
-        return EmbeddingNetwork.build(new Architecture(Backbone.ResNet18, new ImageShape(3, 16, 16), 0),
+        return EmbeddingNetwork.build(new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0),
                 new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build(),
                 new Sgd(0.1), 1e-4, 1, DataType.FLOAT);
     }

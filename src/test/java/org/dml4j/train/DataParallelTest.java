@@ -23,6 +23,7 @@ import org.dml4j.loss.Heads;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
 import org.dml4j.model.Backbone;
+import org.dml4j.model.ResNet;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -128,12 +129,12 @@ class DataParallelTest {
 
     @Test
     void unevenSplitsAreRejectedAndAFailingReplicaStopsTheStep() {
-        RuntimeException e = assertThrows(UsageException.class, () -> new TrainConfig(Backbone.ResNet18,
+        RuntimeException e = assertThrows(UsageException.class, () -> new TrainConfig(ResNet.RESNET18,
                 0, false, 42, 50, new ImageShape(3, 16, 16), 4, LrSchedule.parse(0.01, "piecewise_decay", ""), 1, 1,
                 1, 1, false, 4, null, null, Path.of("out"), LossConfig.pair(LossName.EML, 2, 0.1, 0.01, 1), false,
                 new DataConfig(Path.of("data"), 0, 1)));
         assertEquals("--train_batch_size 42 does not split into 4 equal device shares (--num_devices 4)", e.getMessage());
-        e = assertThrows(UsageException.class, () -> new TrainConfig(Backbone.ResNet18, 0, false, 48, 50,
+        e = assertThrows(UsageException.class, () -> new TrainConfig(ResNet.RESNET18, 0, false, 48, 50,
                 new ImageShape(3, 16, 16), 4, LrSchedule.parse(0.01, "piecewise_decay", ""), 1, 1, 1, 1, false, 2, null,
                 null, Path.of("out"), LossConfig.pair(LossName.EML, 2, 0.1, 0.01, 3), false,
                 new DataConfig(Path.of("data"), 0, 1)));

@@ -27,6 +27,7 @@ import org.dml4j.loss.LossName;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
+import org.dml4j.model.ResNet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,7 +38,7 @@ class TrainerTest {
 
     private TrainConfig config(Path data, Path out, LossName loss, int size, int batch, int total, int testStep,
                                int saveStep, String lrSteps, String checkpoint) {
-        return new TrainConfig(Backbone.ResNet18, 0, false, batch, 50, new ImageShape(3, size, size), 4,
+        return new TrainConfig(ResNet.RESNET18, 0, false, batch, 50, new ImageShape(3, size, size), 4,
                 LrSchedule.parse(0.02, "piecewise_decay", lrSteps), total, 1, testStep, saveStep, false, 1, null,
                 checkpoint, out, LossConfig.elem(loss, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
     }
@@ -99,7 +100,7 @@ class TrainerTest {
         Path data = TestData.stripes(dir.resolve("data"), 4, 40, 16, 16, 3);
         TrainConfig elem = config(data, dir.resolve("elem"), LossName.ARCMARGIN, 16, 32, 60, 1000, 1000, "45", null);
         run(elem);
-        TrainConfig pair = new TrainConfig(Backbone.ResNet18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
+        TrainConfig pair = new TrainConfig(ResNet.RESNET18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
                 LrSchedule.parse(0.0001, "piecewise_decay", "30"), 30, 5, 30, 1000, false, 1,
                 dir.resolve("elem/ResNet18/60").toString(), null, dir.resolve("pair"),
                 LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), false, new DataConfig(data, 0, 2));
@@ -120,7 +121,7 @@ class TrainerTest {
     @Test
     void aDivergingRunStopsAndNamesTheIterationAndTheLastCheckpoint() throws IOException {
         Path data = TestData.stripes(dir.resolve("data"), 4, 6, 2, 16, 6);
-        TrainConfig c = new TrainConfig(Backbone.ResNet18, 0, false, 8, 50, new ImageShape(3, 16, 16), 4,
+        TrainConfig c = new TrainConfig(ResNet.RESNET18, 0, false, 8, 50, new ImageShape(3, 16, 16), 4,
                 LrSchedule.parse(1e9, "piecewise_decay", ""), 40, 1, 1000, 1, false, 1, null, null, dir.resolve("out"),
                 LossConfig.elem(LossName.SOFTMAX, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
@@ -133,7 +134,7 @@ class TrainerTest {
     }
 
     private static double recall(ComputationGraph net, ImageList test, TrainConfig c) {
-        FeatureExtractor.Features f = FeatureExtractor.extract(net, EmbeddingNetwork.embeddingVertex(0),
+        FeatureExtractor.Features f = FeatureExtractor.extract(net, EmbeddingNetwork.embeddingVertex(c.architecture()),
                 BatchLoader.inOrder(test, new ImageTransform(c.imageShape().cropSize(), false), 16, 2),
                 c.imageShape().cropSize(), null);
         return Retrieval.recallAt1(f.features(), f.labels());
@@ -143,7 +144,7 @@ class TrainerTest {
     void twoWorkerCopiesTrainAPairLossAndAResumeMustKeepTheirNumber() throws IOException {
         Path data = TestData.stripes(dir.resolve("data"), 4, 12, 2, 16, 5);
         java.util.function.BiFunction<Integer, String, TrainConfig> pair = (devices, checkpoint) -> new TrainConfig(
-                Backbone.ResNet18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
+                ResNet.RESNET18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
                 LrSchedule.parse(0.001, "piecewise_decay", ""), 4, 1, 1000, 2, false, devices, null, checkpoint,
                 dir.resolve("dp"), LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), false, new DataConfig(data, 0, 2));
         String log = run(pair.apply(2, null));

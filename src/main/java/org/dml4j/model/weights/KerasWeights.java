@@ -23,7 +23,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.error.DataException;
 import org.dml4j.model.Backbone;
-import org.dml4j.model.ResNetBuilder;
+import org.dml4j.model.EmbeddingNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -59,8 +59,6 @@ final class KerasWeights {
     private static final double OUR_EPS = 1e-5;
     /** Caffe's mean pixel in RGB order. */
     private static final double[] CAFFE_MEAN_RGB = {123.68, 116.779, 103.939};
-    private static final Pattern TF_BLOCK = Pattern.compile("conv([2-5])_block(\\d+)_([0-3])_(conv|bn)");
-    private static final String[] BRANCH = {"_branch1", "_branch2a", "_branch2b", "_branch2c"};
 
     private KerasWeights() {
     }
@@ -95,14 +93,14 @@ final class KerasWeights {
         for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
             String kerasLayer = e.getKey().substring(0, e.getKey().indexOf('/'));
             String weight = e.getKey().substring(e.getKey().lastIndexOf('/') + 1).replaceFirst(":\\d+$", "");
-            String layer = ourLayer(kerasLayer, backbone);
-            if (layer == null || ResNetBuilder.layerConf(target, layer) == null) {
+            String layer = backbone.kerasLayer(kerasLayer);
+            if (layer == null || EmbeddingNetwork.layerConf(target, layer) == null) {
                 continue;
             }
             INDArray v = e.getValue();
             String key = switch (weight) {
                 case "kernel" -> layer + "_W";
-                case "bias" -> layer.equals(ResNetBuilder.EMBEDDING) ? layer + "_b" : null;
+                case "bias" -> layer.equals(EmbeddingNetwork.EMBEDDING) ? layer + "_b" : null;
                 case "gamma" -> layer + "_gamma";
                 case "beta" -> layer + "_beta";
                 case "moving_mean" -> layer + "_mean";
@@ -132,7 +130,7 @@ final class KerasWeights {
             unused.remove(e.getKey());
         }
         convBias.forEach((conv, bias) -> {
-            String mean = ResNetBuilder.batchNormOf(conv) + "_mean";
+            String mean = backbone.batchNormOf(conv) + "_mean";
             INDArray m = params.get(mean);
             if (m != null && m.length() == bias.length()) {
                 params.put(mean, m.sub(bias.reshape(m.shape())));
@@ -163,33 +161,6 @@ final class KerasWeights {
             offset.addi(k.sum(1, 2).mul(shift));
         }
         return offset;
-    }
-
-    /** Our layer for a Keras layer name, or null. */
-    static String ourLayer(String keras, Backbone backbone) {
-        switch (keras) {
-            case "conv1_conv":
-                return "conv1";
-            case "conv1_bn":
-                return "bn_conv1";
-            case "probs":
-            case "predictions":
-            case "fc1000":
-                return ResNetBuilder.EMBEDDING;
-            default:
-                break;
-        }
-        Matcher m = TF_BLOCK.matcher(keras);
-        if (m.matches()) {
-            int stage = Integer.parseInt(m.group(1)) - 2;
-            int block = Integer.parseInt(m.group(2)) - 1;
-            if (block >= backbone.blocks()[stage]) {
-                return null;
-            }
-            String conv = ResNetBuilder.blockName(backbone, stage, block) + BRANCH[Integer.parseInt(m.group(3))];
-            return m.group(4).equals("conv") ? conv : ResNetBuilder.batchNormOf(conv);
-        }
-        return keras;
     }
 
     /** Every float dataset in the file, keyed by its path below the weights root (no leading slash). */

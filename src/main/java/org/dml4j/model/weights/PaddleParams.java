@@ -21,7 +21,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.error.DataException;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
-import org.dml4j.model.ResNetBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -101,7 +100,7 @@ public final class PaddleParams {
         int cut = key.lastIndexOf('_');
         String layer = key.substring(0, cut);
         String param = key.substring(cut + 1);
-        Layer conf = ResNetBuilder.layerConf(net, layer);
+        Layer conf = EmbeddingNetwork.layerConf(net, layer);
         if (conf instanceof BatchNormalization) {
             return switch (param) {
                 case "gamma" -> layer + "_scale";
@@ -116,7 +115,7 @@ public final class PaddleParams {
         }
         if (conf instanceof DenseLayer || conf instanceof BaseOutputLayer) {
             String fc = conf instanceof BaseOutputLayer
-                    && ResNetBuilder.layerConf(net, ResNetBuilder.EMBEDDING) != null ? "fc_1" : "fc_0";
+                    && EmbeddingNetwork.layerConf(net, EmbeddingNetwork.EMBEDDING) != null ? "fc_1" : "fc_0";
             return switch (param) {
                 case "W" -> fc + ".w_0";
                 case "b" -> fc + ".b_0";

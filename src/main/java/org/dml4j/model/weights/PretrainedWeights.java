@@ -16,8 +16,8 @@ import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
 import org.dml4j.model.Backbone;
+import org.dml4j.model.Backbones;
 import org.dml4j.model.Checkpoints;
-import org.dml4j.model.ResNetBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -101,8 +101,8 @@ public final class PretrainedWeights {
 
     private static ImportedWeights read(ComputationGraph target, Path source, PrintWriter out) {
         if (KerasWeights.isKeras(source)) {
-            Backbone backbone = ResNetBuilder.backboneOf(target);
-            if (backbone.bottleneck() && !ResNetBuilder.stridesIn1x1(target)) {
+            Backbone backbone = Backbones.of(target);
+            if (backbone.hasStrideChoice() && !backbone.stridesIn1x1(target)) {
                 out.println("note: Keras' ResNet strides in the first 1x1 conv of a block; this network strides in the"
                         + " 3x3 one. The weights load either way; pass --stride_in_1x1=True to run them as trained.");
             }
@@ -115,7 +115,7 @@ public final class PretrainedWeights {
             throw new UsageException("--pretrained_model " + source + ": not found");
         }
         ComputationGraph from = Checkpoints.load(source, false).net();
-        requireSameStride(from, ResNetBuilder.stridesIn1x1(target), source);
+        requireSameStride(from, Backbones.of(target).stridesIn1x1(target), source);
         Map<String, String> names = new LinkedHashMap<>();
         target.paramTable().keySet().forEach(k -> names.put(k, k));
         List<String> unused = new ArrayList<>(from.paramTable().keySet());
@@ -128,7 +128,7 @@ public final class PretrainedWeights {
      *                                  {@code source}, was built with another {@code --stride_in_1x1}
      */
     public static void requireSameStride(ComputationGraph trained, boolean strideIn1x1, Path source) {
-        boolean was = ResNetBuilder.stridesIn1x1(trained);
+        boolean was = Backbones.of(trained).stridesIn1x1(trained);
         if (was != strideIn1x1) {
             throw new ModelMismatchException("--pretrained_model " + source + " was trained with --stride_in_1x1="
                     + (was ? "True" : "False") + "; pass the same value");

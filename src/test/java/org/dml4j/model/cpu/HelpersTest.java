@@ -9,6 +9,7 @@ import org.dml4j.data.ImageShape;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
+import org.dml4j.model.ResNet;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -21,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class HelpersTest {
     private static String summaryOfANetworkBuiltWith(boolean helpers) {
         ComputationGraph net = Helpers.building(helpers, () -> EmbeddingNetwork.forInference(
-                new Architecture(Backbone.ResNet18, new ImageShape(3, 32, 32), 0), 0));
+                new Architecture(ResNet.RESNET18, new ImageShape(3, 32, 32), 0), 0));
         net.output(false, Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32));
         return Helpers.summary(net);
     }

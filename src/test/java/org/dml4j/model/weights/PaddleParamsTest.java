@@ -23,6 +23,7 @@ import org.dml4j.error.DataException;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
+import org.dml4j.model.ResNet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
@@ -40,7 +41,7 @@ public class PaddleParamsTest {
     Path dir;
 
     static ComputationGraph net(int embedding, int classes) {
-        return EmbeddingNetwork.build(new Architecture(Backbone.ResNet18, new ImageShape(3, 16, 16), embedding),
+        return EmbeddingNetwork.build(new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), embedding),
                 new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes).activation(Activation.SOFTMAX)
                         .build(), new Sgd(0.1), 1e-4, 1, DataType.FLOAT);
     }

@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-class ResNetBuilderTest {
+class ResNetTest {
 
     private static ComputationGraph build(Backbone b, int size, int embedding) {
         return EmbeddingNetwork.build(new Architecture(b, new ImageShape(3, size, size), embedding),
@@ -39,7 +39,7 @@ class ResNetBuilderTest {
 
     @Test
     void resnet50HasTheStandardLayoutNamesAndParameterCount() {
-        ComputationGraph net = build(Backbone.ResNet50, 64, 0);
+        ComputationGraph net = build(ResNet.RESNET50, 64, 0);
         Map<String, INDArray> p = net.paramTable();
         assertArrayEquals(new long[] {64, 3, 7, 7}, p.get("conv1_W").shape());
         assertNotNull(p.get("bn_conv1_gamma"));
@@ -66,31 +66,31 @@ class ResNetBuilderTest {
 
     @Test
     void deepNetworksNameStageFourBlocksWithNumbers() {
-        assertEquals("res4a", ResNetBuilder.blockName(Backbone.ResNet101, 2, 0));
-        assertEquals("res4b1", ResNetBuilder.blockName(Backbone.ResNet101, 2, 1));
-        assertEquals("res4b22", ResNetBuilder.blockName(Backbone.ResNet101, 2, 22));
-        assertEquals("res3h", ResNetBuilder.blockName(Backbone.ResNet152, 1, 7));
-        assertEquals("res4f", ResNetBuilder.blockName(Backbone.ResNet50, 2, 5));
+        assertEquals("res4a", ResNet.RESNET101.blockName(2, 0));
+        assertEquals("res4b1", ResNet.RESNET101.blockName(2, 1));
+        assertEquals("res4b22", ResNet.RESNET101.blockName(2, 22));
+        assertEquals("res3h", ResNet.RESNET152.blockName(1, 7));
+        assertEquals("res4f", ResNet.RESNET50.blockName(2, 5));
     }
 
     @Test
     void resnet18IsBasicBlocksAndGivesNonNegativePooledFeatures() {
-        ComputationGraph net = build(Backbone.ResNet18, 32, 0);
+        ComputationGraph net = build(ResNet.RESNET18, 32, 0);
         Map<String, INDArray> p = net.paramTable();
         assertArrayEquals(new long[] {64, 64, 3, 3}, p.get("res2a_branch2a_W").shape());
         assertNull(p.get("res2a_branch2c_W"));
         assertArrayEquals(new long[] {128, 64, 1, 1}, p.get("res3a_branch1_W").shape());
         assertEquals(11_176_512L, trainable(net, "") - (512 * 4 + 4), "torchvision ResNet18 without fc");
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 3, 32, 32).subi(0.5);
-        INDArray f = net.output(java.util.List.of(ResNetBuilder.POOL), false, new INDArray[] {x}, null)[0];
+        INDArray f = net.output(java.util.List.of(ResNet.POOL), false, new INDArray[] {x}, null)[0];
         assertArrayEquals(new long[] {3, 512}, f.shape());
         assertTrue(f.minNumber().doubleValue() >= 0, "post-ReLU average");
     }
 
     @Test
     void embeddingLayerIsLinearXavierWithZeroBias() {
-        ComputationGraph net = build(Backbone.ResNet18, 32, 16);
-        assertEquals("fc_0", EmbeddingNetwork.embeddingVertex(16));
+        ComputationGraph net = build(ResNet.RESNET18, 32, 16);
+        assertEquals("fc_0", EmbeddingNetwork.embeddingVertex(new Architecture(ResNet.RESNET18, new ImageShape(3, 32, 32), 16)));
         assertArrayEquals(new long[] {512, 16}, net.paramTable().get("fc_0_W").shape());
         assertEquals(0.0, net.paramTable().get("fc_0_b").sumNumber().doubleValue());
         double bound = Math.sqrt(6.0 / (512 + 16));
@@ -102,7 +102,7 @@ class ResNetBuilderTest {
 
     @Test
     void batchNormScaleAndOffsetTakeWeightDecayButRunningStatsDoNot() {
-        ComputationGraph net = build(Backbone.ResNet18, 32, 0);
+        ComputationGraph net = build(ResNet.RESNET18, 32, 0);
         var layer = net.getLayer("bn2a_branch2a").conf().getLayer();
         assertNotNull(layer.getRegularizationByParam("gamma"));
         assertNotNull(layer.getRegularizationByParam("beta"));
@@ -119,7 +119,7 @@ class ResNetBuilderTest {
      */
     @Test
     void reluFollowsTheStemTheInnerBatchNormsAndEverySum() {
-        ComputationGraph net = build(Backbone.ResNet50, 32, 0);
+        ComputationGraph net = build(ResNet.RESNET50, 32, 0);
         long sums = Arrays.stream(net.getLayers()).filter(l -> l.conf().getLayer() instanceof ActivationLayer).count();
         long inBatchNorm = Arrays.stream(net.getLayers()).filter(l -> l.conf().getLayer() instanceof RegularizedBatchNorm b
                 && b.isReluAfter()).count();
@@ -138,20 +138,20 @@ class ResNetBuilderTest {
 
     @Test
     void strideIn1x1MovesTheStrideToTheFirstConvAndIsRefusedForBasicBlocks() {
-        ComputationGraph net = EmbeddingNetwork.build(new Architecture(Backbone.ResNet50, new ImageShape(3, 32, 32), 0,
+        ComputationGraph net = EmbeddingNetwork.build(new Architecture(ResNet.RESNET50, new ImageShape(3, 32, 32), 0,
                         true), new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
                         .activation(Activation.SOFTMAX).build(), new Sgd(0.1), 1e-4, 1, DataType.FLOAT);
         for (String block : new String[] {"res3a", "res4a", "res5a"}) {
-            assertArrayEquals(new int[] {2, 2}, ((ConvolutionLayer) ResNetBuilder.layerConf(net, block + "_branch2a")).getStride());
-            assertArrayEquals(new int[] {1, 1}, ((ConvolutionLayer) ResNetBuilder.layerConf(net, block + "_branch2b")).getStride());
+            assertArrayEquals(new int[] {2, 2}, ((ConvolutionLayer) EmbeddingNetwork.layerConf(net, block + "_branch2a")).getStride());
+            assertArrayEquals(new int[] {1, 1}, ((ConvolutionLayer) EmbeddingNetwork.layerConf(net, block + "_branch2b")).getStride());
         }
-        assertArrayEquals(new int[] {1, 1}, ((ConvolutionLayer) ResNetBuilder.layerConf(net, "res2a_branch2a")).getStride());
-        assertTrue(ResNetBuilder.stridesIn1x1(net));
-        assertEquals(Backbone.ResNet50, ResNetBuilder.backboneOf(net));
+        assertArrayEquals(new int[] {1, 1}, ((ConvolutionLayer) EmbeddingNetwork.layerConf(net, "res2a_branch2a")).getStride());
+        assertTrue(ResNet.RESNET50.stridesIn1x1(net));
+        assertEquals(ResNet.RESNET50, Backbones.of(net));
         assertArrayEquals(new long[] {1, 2048}, net.feedForward(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32), false)
-                .get(ResNetBuilder.POOL).shape());
+                .get(ResNet.POOL).shape());
         UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
-                () -> new Architecture(Backbone.ResNet18, new ImageShape(3, 32, 32), 0, true));
+                () -> new Architecture(ResNet.RESNET18, new ImageShape(3, 32, 32), 0, true));
         assertTrue(e.getMessage().contains("--stride_in_1x1=True"), e.getMessage());
     }
 }
