@@ -54,7 +54,7 @@ for split in classes images; do
 
   stage1=(train-elem "${common[@]}" --class_dim "$classes" --train_batch_size 64 --lr 0.01
           --lr_steps "$((iter1 * 3 / 4))" --total_iter_num "$iter1" --display_iter_step 50
-          --test_iter_step 100000000 --save_iter_step "$iter1")
+          --test_iter_step 100000000 --save_iter_step "$iter1" --overwrite=True)
   declare -A took=()
   for loss in softmax arcmargin; do
     cmd=("${stage1[@]}" --loss_name "$loss" --model_save_dir "$out/$split-$loss")
@@ -71,7 +71,8 @@ for split in classes images; do
     esac
     cmd=(train-pair "${common[@]}" --loss_name "$loss" "${shape[@]}" --lr 0.0001 --lr_steps "$((iter2 * 3 / 4))"
          --total_iter_num "$iter2" --display_iter_step 50 --test_iter_step 100000000 --save_iter_step "$iter2"
-         --pretrained_model "$out/$split-arcmargin/ResNet18/$iter1" --model_save_dir "$out/$split-arcmargin-$loss")
+         --pretrained_model "$out/$split-arcmargin/ResNet18/$iter1" --model_save_dir "$out/$split-arcmargin-$loss"
+         --overwrite=True)
     secs=$(run "$split" "arcmargin-$loss" "${took[arcmargin]}" bin/dml4j "${cmd[@]}")
     cmds="bin/dml4j ${stage1[*]} --loss_name arcmargin --model_save_dir $out/$split-arcmargin && bin/dml4j ${cmd[*]}"
     evaluate "arcmargin+$loss" "$secs" "$out/$split-arcmargin-$loss/ResNet18/$iter2"

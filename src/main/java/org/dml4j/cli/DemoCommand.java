@@ -80,13 +80,13 @@ public final class DemoCommand implements Callable<Integer> {
             Integer.toString(batch), "--lr", "0.01", "--total_iter_num", Integer.toString(elemIterations), "--lr_steps",
             Integer.toString(elemIterations * 3 / 4), "--display_iter_step", "20", "--test_iter_step",
             Integer.toString(elemIterations), "--save_iter_step", Integer.toString(elemIterations), "--model_save_dir",
-            elem.toString()}, common));
+            elem.toString(), "--overwrite=True"}, common));
         code = code != 0 ? code : stage("train-pair (eml)", join(new String[] {"train-pair", "--loss_name", "eml",
             "--samples_each_class", "8", "--train_batch_size", Integer.toString(batch), "--lr", "0.0001",
             "--total_iter_num", Integer.toString(pairIterations), "--lr_steps", Integer.toString(pairIterations * 3 / 4),
             "--display_iter_step", "20", "--test_iter_step", Integer.toString(pairIterations), "--save_iter_step",
-            Integer.toString(pairIterations), "--pretrained_model", elemCkpt, "--model_save_dir", pair.toString()},
-                common));
+            Integer.toString(pairIterations), "--pretrained_model", elemCkpt, "--model_save_dir", pair.toString(),
+            "--overwrite=True"}, common));
         code = code != 0 ? code : stage("eval (+ report)", join(new String[] {"eval", "--batch_size", "100",
             "--pretrained_model", pairCkpt, "--report", output.resolve("report").toString()}, common));
         code = code != 0 ? code : stage("infer", join(new String[] {"infer", "--batch_size", "100",

@@ -51,6 +51,11 @@ public final class EvalCommand extends PipelineCommand {
     }
 
     @Override
+    void adoptCheckpointFlags(PrintWriter out) {
+        model.adoptCheckpointFlags(spec, out);
+    }
+
+    @Override
     NetworkOptions network() {
         return model.network;
     }

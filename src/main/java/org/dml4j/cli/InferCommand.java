@@ -61,6 +61,11 @@ public final class InferCommand extends PipelineCommand {
     }
 
     @Override
+    void adoptCheckpointFlags(PrintWriter out) {
+        model.adoptCheckpointFlags(spec, out);
+    }
+
+    @Override
     NetworkOptions network() {
         return model.network;
     }

@@ -1,10 +1,14 @@
 package org.dml4j.cli;
 
+import java.io.PrintWriter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.dml4j.data.DataConfig;
 import org.dml4j.eval.EvalConfig;
+import org.dml4j.model.CheckpointInfo;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** The flags of eval.py and infer.py (docs/ORIGINAL.md §2.4–2.5); defaults come per command. */
@@ -16,8 +20,16 @@ final class ModelOptions {
     int batchSize;
 
     EvalConfig toConfig(DataConfig data) {
-        return new EvalConfig(network.backbone(), network.embeddingSize, network.strideIn1x1.value(), batchSize, network.shape(),
-                network.useGpu.value(), network.pretrainedModel, data);
+        return new EvalConfig(network.architecture(), batchSize, network.useGpu.value(), network.pretrainedModel, data);
+    }
+
+    /** {@code --pretrained_model} as a dml4j checkpoint fixes the architecture flags. */
+    void adoptCheckpointFlags(CommandSpec spec, PrintWriter out) {
+        CheckpointInfo info = CheckpointFlags.infoOf(network.pretrainedModel);
+        if (info != null) {
+            CheckpointFlags.adopt(spec, info, "--pretrained_model " + network.pretrainedModel,
+                    CheckpointInfo.ARCHITECTURE, List.of(), out);
+        }
     }
 
     /** Defaults of eval.py and infer.py, which differ only in the batch size. */

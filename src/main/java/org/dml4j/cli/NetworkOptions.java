@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import java.util.Map;
 import org.dml4j.data.ImageShape;
+import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Backbones;
 import picocli.CommandLine.Option;
@@ -45,5 +46,10 @@ final class NetworkOptions {
 
     ImageShape shape() {
         return ImageShape.parse(imageShape);
+    }
+
+    /** The network these flags describe. */
+    Architecture architecture() {
+        return new Architecture(backbone(), shape(), embeddingSize, strideIn1x1.value());
     }
 }

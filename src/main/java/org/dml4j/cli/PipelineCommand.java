@@ -24,6 +24,13 @@ abstract class PipelineCommand implements Callable<Integer> {
     /** The command's network flags. */
     abstract NetworkOptions network();
 
+    /**
+     * Takes the flags not given from the checkpoint this run loads and refuses contradicting ones
+     * ({@link CheckpointFlags}); before the configuration is built. Commands that load no model do nothing.
+     */
+    void adoptCheckpointFlags(PrintWriter out) {
+    }
+
     /** Whether this run uses a device at all (eval of given features does not). */
     boolean needsDevice() {
         return true;
@@ -32,6 +39,7 @@ abstract class PipelineCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        adoptCheckpointFlags(out);
         Runnable work = prepare(out);
         ConfigBlock.print(spec, out);
         if (needsDevice()) {

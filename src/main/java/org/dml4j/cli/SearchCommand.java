@@ -43,6 +43,11 @@ public final class SearchCommand extends PipelineCommand {
     }
 
     @Override
+    void adoptCheckpointFlags(PrintWriter out) {
+        model.adoptCheckpointFlags(spec, out);
+    }
+
+    @Override
     NetworkOptions network() {
         return model.network;
     }

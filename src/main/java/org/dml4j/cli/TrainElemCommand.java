@@ -55,6 +55,11 @@ public final class TrainElemCommand extends PipelineCommand {
     }
 
     @Override
+    void adoptCheckpointFlags(PrintWriter out) {
+        train.adoptCheckpointFlags(spec, out);
+    }
+
+    @Override
     NetworkOptions network() {
         return train.network;
     }

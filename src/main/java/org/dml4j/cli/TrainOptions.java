@@ -1,14 +1,20 @@
 package org.dml4j.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.dml4j.data.DataConfig;
 import org.dml4j.loss.LossConfig;
+import org.dml4j.model.CheckpointInfo;
+import org.dml4j.model.Checkpoints;
 import org.dml4j.model.Devices;
 import org.dml4j.train.LrSchedule;
 import org.dml4j.train.TrainConfig;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** The flags train_elem.py and train_pair.py share (docs/ORIGINAL.md §2.2–2.3); defaults come per command. */
@@ -70,16 +76,47 @@ final class TrainOptions {
             description = "Checkpoint root. Default: ${DEFAULT-VALUE}.")
     Path modelSaveDir;
 
+    @Option(names = "--overwrite", arity = "0..1", fallbackValue = "True", converter = PyBool.Converter.class,
+            paramLabel = "BOOL", description = "Let a fresh run (no --checkpoint) delete the checkpoints an earlier run left"
+                    + " in model_save_dir/model; without it such a run stops. Default: ${DEFAULT-VALUE}.")
+    PyBool overwrite;
+
     @Option(names = {"--loss_name", "--loss-name"}, paramLabel = "NAME",
             description = "Loss: softmax or arcmargin (train-elem); triplet, quadruplet, eml or npairs (train-pair). Default: ${DEFAULT-VALUE}.")
     String lossName;
 
+    /**
+     * {@code --checkpoint} fixes every flag an exact resume depends on; {@code --pretrained_model}
+     * as a dml4j checkpoint fixes the backbone and its stride rule, and lends its image shape and
+     * embedding size when they are not given (fine-tuning may change them).
+     */
+    void adoptCheckpointFlags(CommandSpec spec, PrintWriter out) {
+        if (checkpoint != null) {
+            Path from = checkpoint.equals("latest") ? Checkpoints.latest(modelSaveDir.resolve(network.model))
+                    : Path.of(checkpoint);
+            CheckpointInfo info = CheckpointFlags.infoOf(from.toString());
+            if (info != null) {
+                List<String> strict = new ArrayList<>(CheckpointInfo.ARCHITECTURE);
+                strict.addAll(CheckpointInfo.TRAINING);
+                CheckpointFlags.adopt(spec, info, "--checkpoint " + from, strict, List.of(), out);
+            }
+            return;
+        }
+        CheckpointInfo info = CheckpointFlags.infoOf(network.pretrainedModel);
+        if (info != null) {
+            CheckpointFlags.adopt(spec, info, "--pretrained_model " + network.pretrainedModel,
+                    List.of("--model", "--stride_in_1x1"), List.of("--image_shape", "--embedding_size"), out);
+        }
+    }
+
     TrainConfig toConfig(LossConfig loss, boolean enableCe, DataConfig data) {
-        return new TrainConfig(network.backbone(), network.embeddingSize, network.strideIn1x1.value(), trainBatchSize, testBatchSize,
-                network.shape(), classDim, LrSchedule.parse(lr, lrStrategy, lrSteps), totalIterNum, displayIterStep,
-                testIterStep, saveIterStep, network.useGpu.value(),
-                Devices.replicas(numDevices, network.useGpu.value()), network.pretrainedModel, checkpoint, modelSaveDir,
-                loss, enableCe, data);
+        return TrainConfig.builder(network.architecture(), loss, data)
+                .trainBatchSize(trainBatchSize).testBatchSize(testBatchSize).classDim(classDim)
+                .lr(LrSchedule.parse(lr, lrStrategy, lrSteps)).totalIterNum(totalIterNum)
+                .steps(displayIterStep, testIterStep, saveIterStep).useGpu(network.useGpu.value())
+                .numDevices(Devices.replicas(numDevices, network.useGpu.value())).pretrainedModel(network.pretrainedModel)
+                .checkpoint(checkpoint).modelSaveDir(modelSaveDir).enableCe(enableCe).overwrite(overwrite.value())
+                .build();
     }
 
     /**
@@ -90,7 +127,7 @@ final class TrainOptions {
         Map<String, String> all = new HashMap<>(NetworkOptions.DEFAULTS);
         all.putAll(Map.of(
                 "--test_batch_size", "50", "--class_dim", "11318", "--lr_strategy", "piecewise_decay",
-                "--display_iter_step", "10", "--model_save_dir", "output", "--num_devices", "0"));
+                "--display_iter_step", "10", "--model_save_dir", "output", "--num_devices", "0", "--overwrite", "False"));
         all.putAll(specific);
         return all;
     }

@@ -56,6 +56,11 @@ public final class TrainPairCommand extends PipelineCommand {
     }
 
     @Override
+    void adoptCheckpointFlags(PrintWriter out) {
+        train.adoptCheckpointFlags(spec, out);
+    }
+
+    @Override
     NetworkOptions network() {
         return train.network;
     }

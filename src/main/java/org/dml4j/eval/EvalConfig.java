@@ -4,24 +4,27 @@ import org.dml4j.data.DataConfig;
 import org.dml4j.data.ImageShape;
 import org.dml4j.error.UsageException;
 import org.dml4j.model.Architecture;
-import org.dml4j.model.Backbone;
 
 /**
- * What eval and infer need (docs/ORIGINAL.md §2.4–2.5).
+ * What eval, infer and search need (docs/ORIGINAL.md §2.4–2.5).
  *
- * @param pretrainedModel checkpoint to load, or null for the randomly initialised network
+ * @param architecture    the network ({@code --model}, {@code --image_shape}, {@code --embedding_size},
+ *                        {@code --stride_in_1x1})
+ * @param batchSize       {@code --batch_size}
+ * @param useGpu          {@code --use_gpu}
+ * @param pretrainedModel checkpoint or weights to load, or null for the randomly initialised network
+ * @param data            where the data is and how it is read
  */
-public record EvalConfig(Backbone model, int embeddingSize, boolean strideIn1x1, int batchSize, ImageShape imageShape,
-                         boolean useGpu, String pretrainedModel, DataConfig data) {
+public record EvalConfig(Architecture architecture, int batchSize, boolean useGpu, String pretrainedModel,
+                         DataConfig data) {
     public EvalConfig {
         if (batchSize < 1) {
             throw new UsageException("--batch_size must be >= 1, got " + batchSize);
         }
-        architecture();
     }
 
-    /** The network these flags describe (validates --embedding_size and --stride_in_1x1). */
-    public Architecture architecture() {
-        return new Architecture(model, imageShape, embeddingSize, strideIn1x1);
+    /** {@code --image_shape}. */
+    public ImageShape imageShape() {
+        return architecture.shape();
     }
 }

@@ -2,13 +2,15 @@ package org.dml4j.eval;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.BatchLoader;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
+import org.dml4j.model.Architecture;
+import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.weights.PretrainedWeights;
@@ -40,8 +42,8 @@ public record InferenceModel(ComputationGraph net, String vertex) {
     }
 
     /**
-     * @throws ModelMismatchException naming the flag when the checkpoint was trained with another
-     *                                  --model or --embedding_size
+     * @throws ModelMismatchException naming each flag the checkpoint was trained with another value
+     *                                of (--model, --image_shape, --embedding_size, --stride_in_1x1)
      */
     public static InferenceModel open(EvalConfig config, PrintWriter out) {
         String wanted = EmbeddingNetwork.embeddingVertex(config.architecture());
@@ -59,19 +61,21 @@ public record InferenceModel(ComputationGraph net, String vertex) {
         out.println("Loading parameters from " + path + "...");
         out.flush();
         Checkpoints.Loaded loaded = Checkpoints.load(path, false);
-        Map<String, Object> info = loaded.info();
-        Object model = info.get("model");
-        if (model != null && !model.equals(config.model().name())) {
-            throw new ModelMismatchException("--pretrained_model " + path + " is a " + model + ", not --model="
-                    + config.model());
+        CheckpointInfo info = loaded.info();
+        Architecture arch = config.architecture();
+        if (info != null) {
+            List<String> differ = info.contradictions(CheckpointInfo.flagsOf(arch.backbone().name(), arch.shape(),
+                    arch.embeddingSize(), arch.strideIn1x1(), null), CheckpointInfo.ARCHITECTURE);
+            if (!differ.isEmpty()) {
+                throw new ModelMismatchException("--pretrained_model " + path + " was trained with other flags: "
+                        + String.join("; ", differ) + " (leave them out to use the checkpoint's)");
+            }
+        } else if (!arch.backbone().isIn(loaded.net())) {
+            throw new ModelMismatchException("--pretrained_model " + path + " is not a --model=" + arch.backbone());
+        } else {
+            PretrainedWeights.requireSameStride(loaded.net(), arch.strideIn1x1(), path);
         }
-        Object size = info.get("embedding_size");
-        if (size instanceof Number n && n.intValue() != config.embeddingSize()) {
-            throw new ModelMismatchException("--pretrained_model " + path + " has embedding_size " + n
-                    + ", not --embedding_size=" + config.embeddingSize());
-        }
-        PretrainedWeights.requireSameStride(loaded.net(), config.strideIn1x1(), path);
-        String vertex = info.get("embedding_vertex") instanceof String s ? s : wanted;
+        String vertex = info != null ? info.embeddingVertex() : wanted;
         if (loaded.net().getVertex(vertex) == null) {
             throw new ModelMismatchException("--pretrained_model " + path + " has no vertex '" + vertex + "'");
         }

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoints: {@code <model_save_dir>/<model>/<iteration>/} holding {@code model.zip} (the network
- * with its updater state, DL4J's format) and {@code checkpoint.json} (the iteration and the
- * configuration that produced it). A checkpoint is written into a hidden temporary folder and
+ * with its updater state, DL4J's format) and {@code checkpoint.json} ({@link CheckpointInfo}: what
+ * the network is, how and on what it was trained). A checkpoint is written into a hidden temporary folder and
  * renamed into place, so a crash never leaves a half-written folder under a real iteration name.
  */
 public final class Checkpoints {
@@ -33,12 +33,15 @@ public final class Checkpoints {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** A loaded checkpoint: the network and what {@code checkpoint.json} said. */
-    public record Loaded(ComputationGraph net, Map<String, Object> info) {
-        /** The iteration the checkpoint was taken after, or −1 for a bare model file. */
+    /**
+     * A loaded checkpoint.
+     *
+     * @param info what its checkpoint.json says, or null for a bare model zip
+     */
+    public record Loaded(ComputationGraph net, CheckpointInfo info) {
+        /** The iteration the checkpoint was taken after, or −1 when unknown. */
         public long iteration() {
-            Object it = info.get("iteration");
-            return it instanceof Number n ? n.longValue() : -1;
+            return info == null ? -1 : info.iteration();
         }
     }
 
@@ -46,13 +49,15 @@ public final class Checkpoints {
     }
 
     /**
-     * Writes a checkpoint atomically and returns its folder.
+     * Writes a checkpoint atomically into {@code modelDir/<iteration>} and returns its folder.
      *
-     * @param info written to checkpoint.json beside the model, plus the iteration
-     * @throws UncheckedIOException naming the folder when it cannot be written; an earlier
-     *                              checkpoint of the same iteration stays intact
+     * @param info written to checkpoint.json beside the model; gives the iteration
+     * @throws UncheckedIOException  naming the folder when it cannot be written; an earlier
+     *                               checkpoint of the same iteration stays intact
+     * @throws IllegalStateException when the parameters are not finite (nothing is written)
      */
-    public static Path save(ComputationGraph net, Path modelDir, long iteration, Map<String, Object> info) {
+    public static Path save(ComputationGraph net, Path modelDir, CheckpointInfo info) {
+        long iteration = info.iteration();
         Path target = modelDir.resolve(Long.toString(iteration));
         Path tmp = modelDir.resolve("." + iteration + ".partial-" + System.nanoTime());
         if (!finite(net)) {
@@ -61,10 +66,7 @@ public final class Checkpoints {
         try {
             Files.createDirectories(tmp);
             ModelSerializer.writeModel(net, tmp.resolve(MODEL_FILE).toFile(), true);
-            Map<String, Object> all = new LinkedHashMap<>();
-            all.put("iteration", iteration);
-            all.putAll(info);
-            JSON.writeValue(tmp.resolve(INFO_FILE).toFile(), all);
+            JSON.writeValue(tmp.resolve(INFO_FILE).toFile(), info.toJson());
             Path old = null;
             if (Files.exists(target)) {
                 old = modelDir.resolve("." + iteration + ".old-" + System.nanoTime());
@@ -122,14 +124,35 @@ public final class Checkpoints {
      * @throws UsageException when there is none
      */
     public static Path latest(Path modelDir) {
+        List<Long> all = iterations(modelDir);
+        if (all.isEmpty()) {
+            throw new UsageException("--checkpoint latest: no complete checkpoint in " + modelDir);
+        }
+        return modelDir.resolve(Long.toString(all.get(all.size() - 1)));
+    }
+
+    /** The iterations of the complete checkpoints under {@code modelDir}, ascending (empty when none or no folder). */
+    public static List<Long> iterations(Path modelDir) {
+        if (!Files.isDirectory(modelDir)) {
+            return List.of();
+        }
         try (Stream<Path> dirs = Files.list(modelDir)) {
             return dirs.filter(d -> d.getFileName().toString().matches("\\d{1,18}"))
                     .filter(d -> Files.isRegularFile(d.resolve(MODEL_FILE)) && Files.isRegularFile(d.resolve(INFO_FILE)))
-                    .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString())))
-                    .orElseThrow(() -> new UsageException("--checkpoint latest: no complete checkpoint in "
-                            + modelDir));
+                    .map(d -> Long.parseLong(d.getFileName().toString())).sorted().toList();
         } catch (IOException e) {
-            throw new UsageException("--checkpoint latest: cannot list " + modelDir + ": " + DataException.reason(e), e);
+            throw new UsageException("cannot list " + modelDir + ": " + DataException.reason(e), e);
+        }
+    }
+
+    /** Deletes every complete checkpoint under {@code modelDir} (an earlier run's, replaced on request). */
+    public static void deleteAll(Path modelDir) {
+        try {
+            for (long it : iterations(modelDir)) {
+                deleteTree(modelDir.resolve(Long.toString(it)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the checkpoints in " + modelDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -140,7 +163,6 @@ public final class Checkpoints {
      * @throws UsageException naming the path when it is not a checkpoint (or not there)
      * @throws DataException  when the file cannot be read as a model, or holds non-finite parameters
      */
-    @SuppressWarnings("unchecked")
     public static Loaded load(Path path, boolean withUpdater) {
         Path model = Files.isDirectory(path) ? path.resolve(MODEL_FILE) : path;
         if (!Files.isRegularFile(model)) {
@@ -159,14 +181,33 @@ public final class Checkpoints {
                         + " (NaN or infinite); this checkpoint cannot be resumed");
             }
             Path infoFile = model.resolveSibling(INFO_FILE);
-            Map<String, Object> info = Files.exists(infoFile) ? JSON.readValue(infoFile.toFile(), Map.class) : Map.of();
-            return new Loaded(net, info);
+            return new Loaded(net, Files.exists(infoFile) ? readInfo(infoFile) : null);
         } catch (NoSuchFileException e) {
             throw new UsageException(path + ": not found", e);
         } catch (DataException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new DataException(model + ": cannot read the model: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What a checkpoint folder's (or model zip's) checkpoint.json says, without loading the model;
+     * null when there is none.
+     *
+     * @throws DataException naming the file when it is not a readable checkpoint.json
+     */
+    public static CheckpointInfo info(Path checkpoint) {
+        Path file = Files.isDirectory(checkpoint) ? checkpoint.resolve(INFO_FILE) : checkpoint.resolveSibling(INFO_FILE);
+        return Files.isRegularFile(file) ? readInfo(file) : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CheckpointInfo readInfo(Path file) {
+        try {
+            return CheckpointInfo.fromJson(JSON.readValue(file.toFile(), Map.class), file.toString());
+        } catch (IOException e) {
+            throw new DataException(file + ": not a readable checkpoint.json: " + e.getMessage(), e);
         }
     }
 

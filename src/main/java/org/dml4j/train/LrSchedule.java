@@ -58,6 +58,11 @@ public record LrSchedule(double baseLr, int[] boundaries) {
         return new LrSchedule(baseLr, b);
     }
 
+    /** The boundaries as {@code --lr_steps} writes them ("15000,25000"; "" for none). */
+    public String steps() {
+        return String.join(",", Arrays.stream(boundaries).mapToObj(Integer::toString).toList());
+    }
+
     /** Learning rate of iteration {@code t}. */
     public double lrAt(long t) {
         int k = 0;

@@ -1,26 +1,46 @@
 package org.dml4j.train;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.dml4j.data.DataConfig;
 import org.dml4j.data.ImageShape;
 import org.dml4j.error.UsageException;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
 import org.dml4j.model.Architecture;
-import org.dml4j.model.Backbone;
-import org.dml4j.model.ResNet;
+import org.dml4j.model.CheckpointInfo;
 
 /**
- * Everything one training run needs: train-elem and train-pair differ only in the loss.
- * Flag semantics are the original's (docs/ORIGINAL.md §2.2–2.3, §6). With {@code numDevices} > 1 the batch is
- * split into that many equal shares (see {@link DataParallel}) and the loss has at least one shard
- * per device.
+ * Everything one training run needs: train-elem and train-pair differ only in the loss. Flag
+ * semantics are the original's (docs/ORIGINAL.md §2.2–2.3, §6). With {@code numDevices} > 1 the
+ * batch is split into that many equal shares (see {@link DataParallel}) and the loss has at least
+ * one shard per device. Build it with {@link #builder}; the constructor validates every value and
+ * names the flag of a bad one.
+ *
+ * @param architecture    the network ({@code --model}, {@code --image_shape}, {@code --embedding_size},
+ *                        {@code --stride_in_1x1})
+ * @param loss            {@code --loss_name} and its parameters (shards: at least one per device)
+ * @param data            where the data is and how it is read
+ * @param trainBatchSize  {@code --train_batch_size}, the global batch
+ * @param testBatchSize   {@code --test_batch_size}
+ * @param classDim        {@code --class_dim}
+ * @param lr              {@code --lr}, {@code --lr_steps}
+ * @param totalIterNum    {@code --total_iter_num}: iterations 0..N run
+ * @param displayIterStep {@code --display_iter_step}
+ * @param testIterStep    {@code --test_iter_step}
+ * @param saveIterStep    {@code --save_iter_step}
+ * @param useGpu          {@code --use_gpu}
+ * @param numDevices      data-parallel replicas ({@code --num_devices}, resolved)
+ * @param pretrainedModel {@code --pretrained_model}, or null
+ * @param checkpoint      {@code --checkpoint} (a folder or "latest"), or null
+ * @param modelSaveDir    {@code --model_save_dir}
+ * @param enableCe        {@code --enable_ce}
+ * @param overwrite       {@code --overwrite}: a fresh run may replace an earlier run's checkpoints
  */
-public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1, int trainBatchSize, int testBatchSize,
-                          ImageShape imageShape, int classDim, LrSchedule lr, int totalIterNum,
-                          int displayIterStep, int testIterStep, int saveIterStep, boolean useGpu, int numDevices,
-                          String pretrainedModel, String checkpoint, Path modelSaveDir, LossConfig loss,
-                          boolean enableCe, DataConfig data) {
+public record TrainConfig(Architecture architecture, LossConfig loss, DataConfig data, int trainBatchSize,
+                          int testBatchSize, int classDim, LrSchedule lr, int totalIterNum, int displayIterStep,
+                          int testIterStep, int saveIterStep, boolean useGpu, int numDevices, String pretrainedModel,
+                          String checkpoint, Path modelSaveDir, boolean enableCe, boolean overwrite) {
 
     public TrainConfig {
         positive("--train_batch_size", trainBatchSize);
@@ -29,7 +49,6 @@ public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1
         positive("--display_iter_step", displayIterStep);
         positive("--test_iter_step", testIterStep);
         positive("--save_iter_step", saveIterStep);
-        architecture();
         positive("--num_devices", numDevices);
         if (trainBatchSize % numDevices != 0) {
             throw new UsageException("--train_batch_size " + trainBatchSize + " does not split into "
@@ -48,19 +67,142 @@ public record TrainConfig(Backbone model, int embeddingSize, boolean strideIn1x1
         if (totalIterNum < 0) {
             throw new UsageException("--total_iter_num must be >= 0, got " + totalIterNum);
         }
-        if (enableCe && (model != ResNet.RESNET50 || loss.name() != LossName.ARCMARGIN)) {
+        if (enableCe && (!architecture.backbone().name().equals("ResNet50") || loss.name() != LossName.ARCMARGIN)) {
             throw new UsageException("--enable_ce=True requires --model=ResNet50 and --loss_name=arcmargin");
         }
     }
 
-    /** The network these flags describe (validates --embedding_size and --stride_in_1x1). */
-    public Architecture architecture() {
-        return new Architecture(model, imageShape, embeddingSize, strideIn1x1);
+    /** A builder with the original's train-elem defaults for everything but these three. */
+    public static Builder builder(Architecture architecture, LossConfig loss, DataConfig data) {
+        return new Builder(architecture, loss, data);
+    }
+
+    /** {@code --image_shape}. */
+    public ImageShape imageShape() {
+        return architecture.shape();
+    }
+
+    /** How this run trains, as a checkpoint records it. */
+    public CheckpointInfo.Training trainingInfo() {
+        return new CheckpointInfo.Training(loss.name().toString(), loss.arcScale(), loss.arcMarginRadians(),
+                loss.arcEasyMargin(), loss.samplesEachClass(), loss.margin(), loss.npairsRegLambda(), loss.numShards(),
+                classDim, trainBatchSize, numDevices, data.seed(), lr.baseLr(), LrSchedule.PIECEWISE_DECAY, lr.steps());
+    }
+
+    /** The flags of this run as a checkpoint writes them ({@link CheckpointInfo#flagsOf}). */
+    public Map<String, String> flags() {
+        return CheckpointInfo.flagsOf(architecture.backbone().name(), architecture.shape(), architecture.embeddingSize(),
+                architecture.strideIn1x1(), trainingInfo());
     }
 
     private static void positive(String flag, int value) {
         if (value < 1) {
             throw new UsageException(flag + " must be >= 1, got " + value);
+        }
+    }
+
+    /** Builds a {@link TrainConfig}; unset values are the original's train-elem defaults (docs/ORIGINAL.md §2.2). */
+    public static final class Builder {
+        private final Architecture architecture;
+        private final LossConfig loss;
+        private final DataConfig data;
+        private int trainBatchSize = 256;
+        private int testBatchSize = 50;
+        private int classDim = 11318;
+        private LrSchedule lr = new LrSchedule(0.01, new int[] {15000, 25000});
+        private int totalIterNum = 30000;
+        private int displayIterStep = 10;
+        private int testIterStep = 1000;
+        private int saveIterStep = 1000;
+        private boolean useGpu;
+        private int numDevices = 1;
+        private String pretrainedModel;
+        private String checkpoint;
+        private Path modelSaveDir = Path.of("output");
+        private boolean enableCe;
+        private boolean overwrite;
+
+        private Builder(Architecture architecture, LossConfig loss, DataConfig data) {
+            this.architecture = architecture;
+            this.loss = loss;
+            this.data = data;
+        }
+
+        public Builder trainBatchSize(int v) {
+            trainBatchSize = v;
+            return this;
+        }
+
+        public Builder testBatchSize(int v) {
+            testBatchSize = v;
+            return this;
+        }
+
+        public Builder classDim(int v) {
+            classDim = v;
+            return this;
+        }
+
+        public Builder lr(LrSchedule v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder totalIterNum(int v) {
+            totalIterNum = v;
+            return this;
+        }
+
+        /** {@code --display_iter_step}, {@code --test_iter_step}, {@code --save_iter_step}. */
+        public Builder steps(int display, int test, int save) {
+            displayIterStep = display;
+            testIterStep = test;
+            saveIterStep = save;
+            return this;
+        }
+
+        public Builder useGpu(boolean v) {
+            useGpu = v;
+            return this;
+        }
+
+        public Builder numDevices(int v) {
+            numDevices = v;
+            return this;
+        }
+
+        public Builder pretrainedModel(String v) {
+            pretrainedModel = v;
+            return this;
+        }
+
+        public Builder checkpoint(String v) {
+            checkpoint = v;
+            return this;
+        }
+
+        public Builder modelSaveDir(Path v) {
+            modelSaveDir = v;
+            return this;
+        }
+
+        public Builder enableCe(boolean v) {
+            enableCe = v;
+            return this;
+        }
+
+        public Builder overwrite(boolean v) {
+            overwrite = v;
+            return this;
+        }
+
+        /**
+         * @throws UsageException naming the flag of the first value that cannot be used
+         */
+        public TrainConfig build() {
+            return new TrainConfig(architecture, loss, data, trainBatchSize, testBatchSize, classDim, lr, totalIterNum,
+                    displayIterStep, testIterStep, saveIterStep, useGpu, numDevices, pretrainedModel, checkpoint,
+                    modelSaveDir, enableCe, overwrite);
         }
     }
 }

@@ -2,21 +2,27 @@ package org.dml4j.train;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
 import org.dml4j.data.BatchLoader;
 import org.dml4j.error.ModelMismatchException;
+import org.dml4j.error.UsageException;
 import org.dml4j.eval.Embeddings;
 import org.dml4j.eval.FeatureExtractor;
 import org.dml4j.eval.Retrieval;
 import org.dml4j.loss.Heads;
 import org.dml4j.loss.LossConfig;
+import org.dml4j.model.Architecture;
+import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.cpu.Helpers;
@@ -55,7 +61,7 @@ public final class Trainer {
         this.out = out;
         this.data = TrainingData.open(config, out);
         this.embedding = EmbeddingNetwork.embeddingVertex(config.architecture());
-        this.modelDir = config.modelSaveDir().resolve(config.model().name());
+        this.modelDir = config.modelSaveDir().resolve(config.architecture().backbone().name());
     }
 
     /**
@@ -86,20 +92,12 @@ public final class Trainer {
         if (config.checkpoint() != null) {
             Path from = config.checkpoint().equals("latest") ? Checkpoints.latest(modelDir) : Path.of(config.checkpoint());
             Checkpoints.Loaded loaded = Checkpoints.load(from, true);
-            Object model = loaded.info().get("model");
-            if (model != null && !model.equals(config.model().name())) {
-                throw new ModelMismatchException("--checkpoint " + config.checkpoint() + " holds a " + model
-                        + ", not --model=" + config.model());
-            }
-            Object devices = loaded.info().get("num_devices");
-            if (devices instanceof Number n && n.intValue() != config.numDevices()) {
-                throw new ModelMismatchException("--checkpoint " + config.checkpoint() + " was trained with --num_devices "
-                        + n + "; resume with the same value (its loss layer is built for that share of the batch)");
-            }
+            requireResumable(loaded.info(), from);
             net = loaded.net();
             first = loaded.iteration() + 1;
             out.println("Resuming from " + from + " at iteration " + first);
         } else {
+            requireFreshFolder();
             net = initialNetwork(config);
             if (config.pretrainedModel() != null) {
                 PretrainedWeights.load(net, Path.of(config.pretrainedModel()), out);
@@ -107,6 +105,52 @@ public final class Trainer {
             first = 0;
         }
         out.flush();
+    }
+
+    /**
+     * A resumed run must be the run the checkpoint came from: every flag that shapes the network,
+     * the loss, the batches or the schedule as it was (exit 4 naming each that differs); a training
+     * list that changed since is said, since the sample stream then differs.
+     */
+    private void requireResumable(CheckpointInfo info, Path from) {
+        if (info == null) {
+            throw new ModelMismatchException("--checkpoint " + from + " has no " + Checkpoints.INFO_FILE
+                    + ", so it cannot be resumed exactly; start from it with --pretrained_model instead");
+        }
+        List<String> keys = new ArrayList<>(CheckpointInfo.ARCHITECTURE);
+        keys.addAll(CheckpointInfo.TRAINING);
+        List<String> differ = info.contradictions(config.flags(), keys);
+        if (!differ.isEmpty()) {
+            throw new ModelMismatchException("--checkpoint " + from + " was trained with other flags: "
+                    + String.join("; ", differ) + " (leave them out to resume with the checkpoint's)");
+        }
+        for (CheckpointInfo.DataList was : info.data()) {
+            for (CheckpointInfo.DataList now : data.lists()) {
+                if (was.split().equals(now.split()) && !was.sha256().equals(now.sha256())) {
+                    out.println("note: the " + now.split() + " list " + now.path() + " differs from the one this"
+                            + " checkpoint was trained on (" + was.images() + " images then, " + now.images()
+                            + " now): the run continues, but not as an exact resume");
+                }
+            }
+        }
+    }
+
+    /**
+     * A fresh run must not mix its checkpoints with an earlier run's in the same folder (a later
+     * {@code --checkpoint latest} would pick whichever is newest).
+     */
+    private void requireFreshFolder() {
+        List<Long> earlier = Checkpoints.iterations(modelDir);
+        if (earlier.isEmpty()) {
+            return;
+        }
+        if (!config.overwrite()) {
+            throw new UsageException(modelDir + " already holds checkpoints of an earlier run (iterations "
+                    + earlier.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "); resume it with"
+                    + " --checkpoint latest, choose another --model_save_dir, or pass --overwrite=True to replace them");
+        }
+        Checkpoints.deleteAll(modelDir);
+        out.println("removed the earlier run's checkpoints under " + modelDir + " (--overwrite=True)");
     }
 
     /** Ctrl-C during training: the run stopped after saving a checkpoint at this iteration. */
@@ -264,16 +308,11 @@ public final class Trainer {
     }
 
     private void save(long t) {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("next_iteration", t + 1);
-        info.put("model", config.model().name());
-        info.put("embedding_vertex", embedding);
-        info.put("embedding_size", config.embeddingSize());
-        info.put("stride_in_1x1", config.strideIn1x1());
-        info.put("num_devices", config.numDevices());
-        info.put("loss_name", config.loss().name().toString());
-        info.put("config", config.toString());
-        Path dir = Checkpoints.save(net, modelDir, t, info);
+        Architecture arch = config.architecture();
+        CheckpointInfo info = new CheckpointInfo(CheckpointInfo.FORMAT, t, arch.backbone().name(), arch.shape(),
+                arch.embeddingSize(), arch.strideIn1x1(), embedding, config.trainingInfo(), data.lists(),
+                CheckpointInfo.versionsNow(), Instant.now());
+        Path dir = Checkpoints.save(net, modelDir, info);
         lastSaved = dir;
         out.println("saved checkpoint " + dir);
         out.flush();

@@ -1,6 +1,13 @@
 package org.dml4j.train;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 import org.dml4j.data.BatchLoader;
 import org.dml4j.data.BatchSampler;
 import org.dml4j.data.ImageList;
@@ -10,6 +17,7 @@ import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
 import org.dml4j.eval.Retrieval;
 import org.dml4j.loss.LossName;
+import org.dml4j.model.CheckpointInfo;
 
 /**
  * The training and test lists of a run, checked up front, and loaders over them: every listed
@@ -56,6 +64,28 @@ public final class TrainingData {
                 config.trainBatchSize(), config.loss().samplesEachClass(),
                 config.loss().name() == LossName.NPAIRS, config.data().seed());
         return new TrainingData(config, train, test, sampler);
+    }
+
+    /** Both lists as a checkpoint records them: path, SHA-256 of the file, images and classes used. */
+    public List<CheckpointInfo.DataList> lists() {
+        return List.of(describe("train", train), describe("test", test));
+    }
+
+    private static CheckpointInfo.DataList describe(String split, ImageList list) {
+        return new CheckpointInfo.DataList(split, list.listFile().toString(), sha256(list.listFile()), list.size(),
+                list.classCount());
+    }
+
+    /** Hex SHA-256 of a file's bytes (a list file: a few megabytes at most). */
+    static String sha256(Path file) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            return HexFormat.of().formatHex(digest);
+        } catch (IOException e) {
+            throw DataException.reading(file, "list file", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
     }
 
     /** Training batches {@code first .. total_iter_num}, augmented. */

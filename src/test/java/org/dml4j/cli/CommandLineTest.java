@@ -85,7 +85,7 @@ class CommandLineTest {
         assertEquals(List.of("arc_easy_margin", "arc_margin", "arc_scale", "check_images", "checkpoint", "class_dim",
                 "data_dir",
                 "display_iter_step", "embedding_size", "enable_ce", "image_shape", "loss_name", "lr", "lr_steps",
-                "lr_strategy", "model", "model_save_dir", "num_devices", "num_workers", "pretrained_model",
+                "lr_strategy", "model", "model_save_dir", "num_devices", "num_workers", "overwrite", "pretrained_model",
                 "save_iter_step", "seed",
                 "skip_bad_images", "stride_in_1x1", "test_batch_size", "test_iter_step", "total_iter_num",
                 "train_batch_size", "use_gpu", "verbose"), names);

@@ -24,6 +24,7 @@ import org.dml4j.eval.Npy;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Backbones;
+import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.junit.jupiter.api.Test;
@@ -187,8 +188,8 @@ class RealWorldInputsTest {
         Path data = TestData.stripes(dir.resolve("data"), 2, 2, 2, 16, 6);
         Architecture arch = new Architecture(Backbones.parse("ResNet18"), ImageShape.parse("3,16,16"), 0, false);
         ComputationGraph net = EmbeddingNetwork.forInference(arch, 0);
-        Path ckpt = Checkpoints.save(net, dir.resolve("models"), 0, Map.of("model", "ResNet18", "embedding_size", 0,
-                "embedding_vertex", EmbeddingNetwork.embeddingVertex(arch)));
+        Path ckpt = Checkpoints.save(net, dir.resolve("models"), CheckpointInfo.of(arch,
+                EmbeddingNetwork.embeddingVertex(arch), 0));
         net.getLayer("conv1").getParam("W").assign(Float.NaN);
         ModelSerializer.writeModel(net, ckpt.resolve(Checkpoints.MODEL_FILE).toFile(), false);
         Path out = Files.createDirectories(dir.resolve("features"));

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -35,7 +33,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * shows it. A full ResNet checkpoint is 45–90 MB; this graph holds each of those classes
  * (GemmConvolution 3×3 and 1×1, RegularizedBatchNorm with and without ReLU, the ArcFace head, the
  * four pair losses, the Momentum updater with its schedule) at a few kilobytes, with parameters and
- * running statistics set to seeded values, and the checkpoint.json the trainer wrote that day.
+ * running statistics set to seeded values, and a checkpoint.json as the trainer writes it that day
+ * (the network's architecture fields describe a ResNet18 run; only the class names and the
+ * features matter for this test).
  *
  * <p>Run once per format change, into a new folder, and commit the folder:
  * {@code java -cp "target/test-classes:target/classes:target/dml4j/lib/*" org.dml4j.model.CheckpointFixture
@@ -89,17 +89,15 @@ public final class CheckpointFixture {
     public static void main(String[] args) throws IOException {
         Path dir = Files.createDirectories(Path.of(args[0]));
         ComputationGraph net = network();
-        // what the trainer wrote into checkpoint.json on the day
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("next_iteration", 2);
-        info.put("model", "ResNet18");
-        info.put("embedding_vertex", "fc_0");
-        info.put("embedding_size", 6);
-        info.put("stride_in_1x1", false);
-        info.put("num_devices", 1);
-        info.put("loss_name", "arcmargin");
-        info.put("config", "TrainConfig[model=ResNet18, embeddingSize=6, strideIn1x1=false, trainBatchSize=4, ...]");
-        Checkpoints.save(net, dir, 1, info);
+        // what the trainer writes into checkpoint.json (format 1; v0-2026-11-29 holds the untyped map before it)
+        CheckpointInfo.Training training = new CheckpointInfo.Training("arcmargin", 16, 0.15, false, 2, 0.1, 0.01, 1, 3,
+                4, 1, 0, 0.01, "piecewise_decay", "3,5");
+        CheckpointInfo info = new CheckpointInfo(CheckpointInfo.FORMAT, 1, "ResNet18",
+                new org.dml4j.data.ImageShape(3, SIZE, SIZE), 6, false, "fc_0", training, java.util.List.of(
+                        new CheckpointInfo.DataList("train", "data/x/Ebay_train.txt", "ab".repeat(32), 12, 3),
+                        new CheckpointInfo.DataList("test", "data/x/Ebay_test.txt", "cd".repeat(32), 6, 2)),
+                CheckpointInfo.versionsNow(), java.time.Instant.parse("2026-11-29T17:00:00Z"));
+        Checkpoints.save(net, dir, info);
         INDArray x = input();
         INDArray features = net.output(java.util.List.of("fc_0"), false, new INDArray[] {x}, null)[0];
         try (OutputStream o = Files.newOutputStream(dir.resolve("input.npy"))) {

@@ -26,26 +26,36 @@ class CheckpointsTest {
     Path dir;
 
     private static ComputationGraph net() {
-        return EmbeddingNetwork.build(new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0),
+        return EmbeddingNetwork.build(ARCH,
                 new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build(),
                 new Sgd(0.1), 1e-4, 1, DataType.FLOAT);
+    }
+
+    private static final Architecture ARCH = new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0);
+
+    private static CheckpointInfo info(long iteration) {
+        return CheckpointInfo.of(ARCH, ResNet.POOL, iteration);
     }
 
     @Test
     void latestPicksTheNewestCompleteCheckpointAndRecoverTidiesAKilledWrite() throws IOException {
         ComputationGraph net = net();
-        Checkpoints.save(net, dir, 2, Map.of());
-        Checkpoints.save(net, dir, 10, Map.of());
+        Checkpoints.save(net, dir, info(2));
+        Checkpoints.save(net, dir, info(10));
         Files.createDirectories(dir.resolve("12"));                 // incomplete: no files
         Files.createDirectories(dir.resolve(".14.partial-123"));    // a write that was killed
         assertEquals(dir.resolve("10"), Checkpoints.latest(dir));
         // a kill between setting 4 aside and moving its replacement in
-        Path four = Checkpoints.save(net, dir, 4, Map.of());
+        Path four = Checkpoints.save(net, dir, info(4));
         Files.move(four, dir.resolve(".4.old-99"));
         Checkpoints.recover(dir);
         assertTrue(Files.isRegularFile(dir.resolve("4/model.zip")), "the set-aside checkpoint is put back");
         assertFalse(Files.exists(dir.resolve(".14.partial-123")));
         assertEquals(2, Checkpoints.load(dir.resolve("2"), true).iteration());
+        assertEquals(java.util.List.of(2L, 4L, 10L), Checkpoints.iterations(dir), "only complete checkpoints count");
+        CheckpointInfo read = Checkpoints.info(dir.resolve("2"));
+        assertEquals(info(2).flags(), read.flags(), "checkpoint.json round trip");
+        assertEquals(CheckpointInfo.FORMAT, read.format());
         UsageException none = assertThrows(UsageException.class,
                 () -> Checkpoints.latest(dir.resolve("12")));
         assertTrue(none.getMessage().contains("no complete checkpoint"), none.getMessage());
@@ -55,10 +65,10 @@ class CheckpointsTest {
     void anUnwritableFolderIsReportedAndTheOldCheckpointStays() throws IOException {
         ComputationGraph net = net();
         Path models = dir.resolve("models");
-        Checkpoints.save(net, models, 3, Map.of());
+        Checkpoints.save(net, models, info(3));
         Files.writeString(dir.resolve("blocked"), "a file where a folder should be");
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                () -> Checkpoints.save(net, dir.resolve("blocked"), 4, Map.of()));
+                () -> Checkpoints.save(net, dir.resolve("blocked"), info(4)));
         assertTrue(e.getMessage().startsWith("cannot write checkpoint " + dir.resolve("blocked/4")), e.getMessage());
         assertEquals(3, Checkpoints.load(models.resolve("3"), false).iteration());
     }
@@ -67,7 +77,7 @@ class CheckpointsTest {
     void nonFiniteParametersAreNeverSaved() {
         ComputationGraph net = net();
         net.params().putScalar(0, Double.NaN);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Checkpoints.save(net, dir, 1, Map.of()));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Checkpoints.save(net, dir, info(1)));
         assertTrue(e.getMessage().contains("not finite"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("1")));
     }

@@ -21,12 +21,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class StoredCheckpointTest {
     @ParameterizedTest
-    @ValueSource(strings = {"v0-2026-11-29"})
+    @ValueSource(strings = {"v0-2026-11-29", "v1-2026-11-29"})
     void storedCheckpointsLoadAndGiveTheirFeatures(String version) {
         Path dir = Path.of("src/test/resources/checkpoints", version);
         Checkpoints.Loaded loaded = Checkpoints.load(dir.resolve("1"), true);
         ComputationGraph net = loaded.net();
         assertEquals(1, loaded.iteration());
+        CheckpointInfo info = loaded.info();
+        assertEquals("ResNet18", info.model());
+        assertEquals(6, info.embeddingSize());
+        assertEquals("fc_0", info.embeddingVertex());
+        assertEquals("arcmargin", info.flags().get("--loss_name"));
+        if (info.format() == 0) {
+            assertEquals(null, info.imageShape(), "the untyped map did not store the image shape");
+        } else {
+            assertEquals("3,8,8", info.flags().get("--image_shape"));
+            assertEquals("3,5", info.flags().get("--lr_steps"));
+            assertEquals(2, info.data().size());
+        }
         assertTrue(net.getConfiguration().getVertices().size() >= 11);
         assertTrue(net.getLayer("head").conf().getLayer() instanceof ArcMarginLayer arc && arc.getScale() == 16);
         assertTrue(net.getLayer("conv1").conf().getLayer() instanceof GemmConvolution);

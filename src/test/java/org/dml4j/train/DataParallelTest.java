@@ -22,6 +22,7 @@ import org.dml4j.loss.EmlLoss;
 import org.dml4j.loss.Heads;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
+import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.ResNet;
 import org.junit.jupiter.api.Test;
@@ -129,15 +130,13 @@ class DataParallelTest {
 
     @Test
     void unevenSplitsAreRejectedAndAFailingReplicaStopsTheStep() {
-        RuntimeException e = assertThrows(UsageException.class, () -> new TrainConfig(ResNet.RESNET18,
-                0, false, 42, 50, new ImageShape(3, 16, 16), 4, LrSchedule.parse(0.01, "piecewise_decay", ""), 1, 1,
-                1, 1, false, 4, null, null, Path.of("out"), LossConfig.pair(LossName.EML, 2, 0.1, 0.01, 1), false,
-                new DataConfig(Path.of("data"), 0, 1)));
+        Architecture arch = new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0);
+        DataConfig data = new DataConfig(Path.of("data"), 0, 1);
+        RuntimeException e = assertThrows(UsageException.class, () -> TrainConfig.builder(arch,
+                LossConfig.pair(LossName.EML, 2, 0.1, 0.01, 1), data).trainBatchSize(42).numDevices(4).build());
         assertEquals("--train_batch_size 42 does not split into 4 equal device shares (--num_devices 4)", e.getMessage());
-        e = assertThrows(UsageException.class, () -> new TrainConfig(ResNet.RESNET18, 0, false, 48, 50,
-                new ImageShape(3, 16, 16), 4, LrSchedule.parse(0.01, "piecewise_decay", ""), 1, 1, 1, 1, false, 2, null,
-                null, Path.of("out"), LossConfig.pair(LossName.EML, 2, 0.1, 0.01, 3), false,
-                new DataConfig(Path.of("data"), 0, 1)));
+        e = assertThrows(UsageException.class, () -> TrainConfig.builder(arch,
+                LossConfig.pair(LossName.EML, 2, 0.1, 0.01, 3), data).trainBatchSize(48).numDevices(2).build());
         assertEquals("--num_shards 3 does not split over --num_devices 2 (it must be a multiple of it)", e.getMessage());
 
         ComputationGraph master = net(new EmlLoss(BATCH / 2, 1, 4));

@@ -24,6 +24,7 @@ import org.dml4j.eval.FeatureExtractor;
 import org.dml4j.eval.Retrieval;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
+import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
@@ -38,9 +39,10 @@ class TrainerTest {
 
     private TrainConfig config(Path data, Path out, LossName loss, int size, int batch, int total, int testStep,
                                int saveStep, String lrSteps, String checkpoint) {
-        return new TrainConfig(ResNet.RESNET18, 0, false, batch, 50, new ImageShape(3, size, size), 4,
-                LrSchedule.parse(0.02, "piecewise_decay", lrSteps), total, 1, testStep, saveStep, false, 1, null,
-                checkpoint, out, LossConfig.elem(loss, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
+        return TrainConfig.builder(new Architecture(ResNet.RESNET18, new ImageShape(3, size, size), 0),
+                LossConfig.elem(loss, 8.0, 0.15, false), new DataConfig(data, 0, 2)).trainBatchSize(batch).classDim(4)
+                .lr(LrSchedule.parse(0.02, "piecewise_decay", lrSteps)).totalIterNum(total).steps(1, testStep, saveStep)
+                .checkpoint(checkpoint).modelSaveDir(out).build();
     }
 
     private static String run(TrainConfig c) {
@@ -100,10 +102,10 @@ class TrainerTest {
         Path data = TestData.stripes(dir.resolve("data"), 4, 40, 16, 16, 3);
         TrainConfig elem = config(data, dir.resolve("elem"), LossName.ARCMARGIN, 16, 32, 60, 1000, 1000, "45", null);
         run(elem);
-        TrainConfig pair = new TrainConfig(ResNet.RESNET18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
-                LrSchedule.parse(0.0001, "piecewise_decay", "30"), 30, 5, 30, 1000, false, 1,
-                dir.resolve("elem/ResNet18/60").toString(), null, dir.resolve("pair"),
-                LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), false, new DataConfig(data, 0, 2));
+        TrainConfig pair = TrainConfig.builder(new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0),
+                LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), new DataConfig(data, 0, 2)).trainBatchSize(16)
+                .classDim(4).lr(LrSchedule.parse(0.0001, "piecewise_decay", "30")).totalIterNum(30).steps(5, 30, 1000)
+                .pretrainedModel(dir.resolve("elem/ResNet18/60").toString()).modelSaveDir(dir.resolve("pair")).build();
         String log = run(pair);
         assertTrue(log.contains("Loading parameters from " + dir.resolve("elem/ResNet18/60")), log);
         assertTrue(log.matches("(?s).*loaded 100 parameters of 40 layers \\(conv1, bn_conv1, res2a_branch2a, …,"
@@ -121,9 +123,10 @@ class TrainerTest {
     @Test
     void aDivergingRunStopsAndNamesTheIterationAndTheLastCheckpoint() throws IOException {
         Path data = TestData.stripes(dir.resolve("data"), 4, 6, 2, 16, 6);
-        TrainConfig c = new TrainConfig(ResNet.RESNET18, 0, false, 8, 50, new ImageShape(3, 16, 16), 4,
-                LrSchedule.parse(1e9, "piecewise_decay", ""), 40, 1, 1000, 1, false, 1, null, null, dir.resolve("out"),
-                LossConfig.elem(LossName.SOFTMAX, 8.0, 0.15, false), false, new DataConfig(data, 0, 2));
+        TrainConfig c = TrainConfig.builder(new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0),
+                LossConfig.elem(LossName.SOFTMAX, 8.0, 0.15, false), new DataConfig(data, 0, 2)).trainBatchSize(8)
+                .classDim(4).lr(LrSchedule.parse(1e9, "piecewise_decay", "")).totalIterNum(40).steps(1, 1000, 1)
+                .modelSaveDir(dir.resolve("out")).build();
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> run(c));
         assertTrue(e.getMessage().matches("iteration \\d+: the loss is .*; stopping\\. Last good checkpoint: .*"),
@@ -143,15 +146,17 @@ class TrainerTest {
     @Test
     void twoWorkerCopiesTrainAPairLossAndAResumeMustKeepTheirNumber() throws IOException {
         Path data = TestData.stripes(dir.resolve("data"), 4, 12, 2, 16, 5);
-        java.util.function.BiFunction<Integer, String, TrainConfig> pair = (devices, checkpoint) -> new TrainConfig(
-                ResNet.RESNET18, 0, false, 16, 50, new ImageShape(3, 16, 16), 4,
-                LrSchedule.parse(0.001, "piecewise_decay", ""), 4, 1, 1000, 2, false, devices, null, checkpoint,
-                dir.resolve("dp"), LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), false, new DataConfig(data, 0, 2));
+        java.util.function.BiFunction<Integer, String, TrainConfig> pair = (devices, checkpoint) -> TrainConfig.builder(
+                new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0), LossConfig.pair(LossName.EML, 4, 0.1,
+                0.01, 1), new DataConfig(data, 0, 2)).trainBatchSize(16).classDim(4)
+                .lr(LrSchedule.parse(0.001, "piecewise_decay", "")).totalIterNum(4).steps(1, 1000, 2).numDevices(devices)
+                .checkpoint(checkpoint).modelSaveDir(dir.resolve("dp")).build();
         String log = run(pair.apply(2, null));
         assertTrue(log.matches("(?s).*trainbatch 4, lr 0.001000, loss [0-9.]+, recall [0-9.]+.*"), log);
         assertTrue(Checkpoints.finite(Checkpoints.load(dir.resolve("dp/ResNet18/4"), false).net()));
         ModelMismatchException e = assertThrows(ModelMismatchException.class,
                 () -> run(pair.apply(1, dir.resolve("dp/ResNet18/2").toString())));
-        assertTrue(e.getMessage().contains("was trained with --num_devices 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("was trained with other flags: --num_devices=1 here, 2 in the checkpoint"),
+                e.getMessage());
     }
 }
