@@ -88,7 +88,12 @@ public final class ImageTransform {
         }
     }
 
-    void apply(Mat bgr, SplittableRandom rng, float[] dst, int offset) {
+    /**
+     * Writes the CHW floats of a decoded 8-bit BGR image to {@code dst[offset …]}.
+     *
+     * @param rng the image's own generator (train mode); ignored in test mode
+     */
+    public void apply(Mat bgr, SplittableRandom rng, float[] dst, int offset) {
         if (train) {
             CropGeometry.Box box = CropGeometry.inceptionCrop(bgr.rows(), bgr.cols(), rng);
             boolean flip = rng.nextInt(2) == 1;
@@ -159,14 +164,25 @@ public final class ImageTransform {
         } catch (IOException e) {
             throw new DataException(file + ": cannot read image: " + e.getMessage(), e);
         }
+        return decode(bytes, file.toString());
+    }
+
+    /**
+     * Decodes an encoded image (JPEG, PNG, BMP, WebP, TIFF) held in memory to 8-bit BGR, as
+     * {@link #decode(Path)} does for a file.
+     *
+     * @param name names the image in messages
+     * @throws DataException naming it when the bytes are empty or not a decodable image
+     */
+    public static Mat decode(byte[] bytes, String name) {
         if (bytes.length == 0) {
-            throw new DataException(file + ": empty file (0 bytes)");
+            throw new DataException(name + ": empty file (0 bytes)");
         }
         try (BytePointer p = new BytePointer(bytes);
              Mat buf = new Mat(1, bytes.length, CV_8UC1, p)) {
             Mat img = imdecode(buf, IMREAD_COLOR);
             if (img == null || img.empty()) {
-                throw new DataException(file + ": not a decodable image (" + bytes.length + " bytes)");
+                throw new DataException(name + ": not a decodable image (" + bytes.length + " bytes)");
             }
             return img;
         }

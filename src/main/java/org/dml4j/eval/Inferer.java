@@ -12,6 +12,8 @@ import java.util.Map;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.Split;
+import org.dml4j.inference.EmbeddingModel;
+import org.dml4j.retrieval.Embeddings;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -32,7 +34,7 @@ public final class Inferer {
     public static void run(EvalConfig config, ImageList images, Path outputDir, boolean normalize, PrintWriter out) {
         ImageList list = config.data().usable(
                 images != null ? images : ImageList.read(config.data().dataDir(), Split.TEST), out);
-        FeatureExtractor.Features f = InferenceModel.open(config, out).embed(list, config,
+        EmbeddingModel.Features f = ModelSource.embed(ModelSource.open(config, out), list, config,
                 (k, batches, batch, features, seconds) -> {
                     INDArray first = features.getRow(0);
                     float[] v = first.get(NDArrayIndex.interval(0, Math.min(5, first.length()))).toFloatVector();

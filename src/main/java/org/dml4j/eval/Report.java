@@ -25,6 +25,7 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
+import org.dml4j.retrieval.RetrievalMetrics;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;

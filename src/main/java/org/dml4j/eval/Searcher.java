@@ -5,17 +5,16 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
-import org.dml4j.data.ImageList;
+import org.bytedeco.opencv.opencv_core.Mat;
 import org.dml4j.data.ImageScan;
-import org.dml4j.data.Sample;
-import org.dml4j.data.Split;
+import org.dml4j.data.ImageTransform;
 import org.dml4j.data.TextLines;
 import org.dml4j.data.VisibleText;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
+import org.dml4j.retrieval.Embeddings;
+import org.dml4j.retrieval.NearestNeighbours;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code search}: embeds one query image with the model and prints the most similar images of an
@@ -24,29 +23,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Searcher {
     private Searcher() {
-    }
-
-    /**
-     * Index rows in order of cosine similarity to a query.
-     *
-     * @param order   row indices, most similar first, ties to the lower index
-     * @param cosines cosine similarity of each row (by row index, not by rank)
-     */
-    record Ranking(int[] order, float[] cosines) {
-    }
-
-    /**
-     * Ranks the rows of {@code index} [N, D] by cosine similarity to {@code query} [1, D], both
-     * finite; a zero row or query has cosine 0 ({@link Embeddings}). Normalises {@code index} in place.
-     */
-    static Ranking rank(INDArray index, INDArray query) {
-        INDArray x = Embeddings.normalizeRows(index);
-        INDArray qn = Embeddings.normalizeRows(query);
-        float[] sims = x.mmul(qn.transpose()).reshape(-1).toFloatVector();
-        int[] order = IntStream.range(0, sims.length).boxed()
-                .sorted((a, b) -> sims[a] != sims[b] ? Float.compare(sims[b], sims[a]) : Integer.compare(a, b))
-                .mapToInt(Integer::intValue).toArray();
-        return new Ranking(order, sims);
     }
 
     /**
@@ -71,14 +47,17 @@ public final class Searcher {
         if (problem != null) {
             throw new DataException(VisibleText.escape(query.toString()) + ": " + problem);
         }
-        Path folder = query.toAbsolutePath().getParent();
-        ImageList one = new ImageList(folder, folder, Split.TEST, List.of(new Sample(query.getFileName().toString(), -1, 1)));
-        INDArray q = InferenceModel.open(config, out).embed(one, config, null).features();
+        INDArray q;
+        try (Mat image = ImageTransform.decode(query)) {
+            q = ModelSource.open(config, out).embedDecoded(List.of(image), 1);
+        }
+        Embeddings.requireFinite(q, "the model's embedding of " + VisibleText.escape(query.toString()),
+                r -> "the query");
         if (q.size(1) != features.size(1)) {
             throw new ModelMismatchException("the model gives " + q.size(1) + "-d features but the index in " + index
                     + " holds " + features.size(1) + "-d ones (another --model or --embedding_size?)");
         }
-        Ranking ranking = rank(features, q);
+        NearestNeighbours.Ranking ranking = NearestNeighbours.rank(features, q);
         int[] order = ranking.order();
         float[] sims = ranking.cosines();
         // file names come from the data: control characters in them must not reach the terminal raw

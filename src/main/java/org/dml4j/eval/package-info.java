@@ -1,2 +1,5 @@
-/** Retrieval metrics: exact kNN, Recall@K, MAP@R. */
+/**
+ * The eval, infer and search commands' work around the cores: which model the flags mean, the
+ * files they read and write (.npy, labels, an index), and the console table, JSON and HTML report.
+ */
 package org.dml4j.eval;

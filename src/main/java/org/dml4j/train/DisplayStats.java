@@ -1,11 +1,10 @@
 package org.dml4j.train;
 
-import java.time.LocalDateTime;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Locale;
-import org.dml4j.eval.FeatureExtractor;
+import org.dml4j.inference.Progress;
 
 /**
  * The original's training display (docs/ORIGINAL.md §6.2): running sums of loss and metrics averaged at each
@@ -60,7 +59,7 @@ final class DisplayStats {
     /** The original's line for iteration t (call after {@link #add} for t). */
     String line(long t, double lr) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "[%s] trainbatch %d, lr %.6f, loss %.6f", LocalDateTime.now().format(FeatureExtractor.STAMP),
+        sb.append(String.format(Locale.ROOT, "[%s] trainbatch %d, lr %.6f, loss %.6f", Progress.now(),
                 t, lr, meanLoss()));
         for (int i = 0; i < metricNames.length; i++) {
             sb.append(String.format(Locale.ROOT, ", %s %.4f", metricNames[i], meanMetric(i)));

@@ -3,22 +3,18 @@ package org.dml4j.train;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
 import org.dml4j.data.BatchLoader;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
-import org.dml4j.eval.Embeddings;
-import org.dml4j.eval.FeatureExtractor;
-import org.dml4j.eval.Retrieval;
+import org.dml4j.inference.EmbeddingModel;
+import org.dml4j.inference.Progress;
 import org.dml4j.loss.Heads;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.model.Architecture;
@@ -27,6 +23,8 @@ import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.cpu.Helpers;
 import org.dml4j.model.weights.PretrainedWeights;
+import org.dml4j.retrieval.Embeddings;
+import org.dml4j.retrieval.Retrieval;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -295,14 +293,13 @@ public final class Trainer {
     }
 
     private double test(long t) {
-        BatchLoader loader = data.testBatches();
-        FeatureExtractor.Features f = FeatureExtractor.extract(net, embedding, loader,
-                config.imageShape().cropSize(), FeatureExtractor.testBatchLines(out));
-        FeatureExtractor.requireFinite(f, data.test(), "test embeddings at iteration " + t + " (last good checkpoint: "
+        EmbeddingModel.Features f = EmbeddingModel.of(net, config.architecture(), embedding).embed(data.test(),
+                config.testBatchSize(), config.data().numWorkers(), Progress.testBatchLines(out));
+        EmbeddingModel.requireFinite(f, data.test(), "test embeddings at iteration " + t + " (last good checkpoint: "
                 + (lastSaved == null ? "none" : lastSaved) + ")");
         double recall = Retrieval.recallAt1(f.features(), f.labels());
         out.printf(Locale.ROOT, "[%s] test_img_num %d, trainbatch %d, test_recall %.5f%n",
-                LocalDateTime.now().format(FeatureExtractor.STAMP), f.labels().length, t, recall);
+                Progress.now(), f.labels().length, t, recall);
         out.flush();
         return recall;
     }

@@ -15,9 +15,9 @@ import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
 import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
-import org.dml4j.eval.Retrieval;
 import org.dml4j.loss.LossName;
 import org.dml4j.model.CheckpointInfo;
+import org.dml4j.retrieval.Retrieval;
 
 /**
  * The training and test lists of a run, checked up front, and loaders over them: every listed
@@ -92,12 +92,6 @@ public final class TrainingData {
     public BatchLoader trainBatches(long first) {
         return new BatchLoader(train, new ImageTransform(config.imageShape().cropSize(), true), sampler::batch,
                 first, config.totalIterNum() + 1L, config.data().numWorkers(), config.data().seed());
-    }
-
-    /** The whole test split in file order, test preprocessing. */
-    public BatchLoader testBatches() {
-        return BatchLoader.inOrder(test, new ImageTransform(config.imageShape().cropSize(), false),
-                config.testBatchSize(), config.data().numWorkers());
     }
 
     public ImageList train() {

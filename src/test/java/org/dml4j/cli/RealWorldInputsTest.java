@@ -22,7 +22,6 @@ import org.dml4j.data.TestData;
 import org.dml4j.error.DataException;
 import org.dml4j.eval.Npy;
 import org.dml4j.model.Architecture;
-import org.dml4j.model.Backbone;
 import org.dml4j.model.Backbones;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
@@ -216,14 +215,14 @@ class RealWorldInputsTest {
         org.dml4j.data.ImageList test = org.dml4j.data.ImageList.read(data, Split.TEST);
         INDArray x = Nd4j.rand(4, 3);
         x.putScalar(2, 1, Float.POSITIVE_INFINITY);
-        var some = new org.dml4j.eval.FeatureExtractor.Features(x, new int[4]);
+        var some = new org.dml4j.inference.EmbeddingModel.Features(x, new int[4]);
         String m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.error.DataException.class,
-                () -> org.dml4j.eval.FeatureExtractor.requireFinite(some, test, "embeddings")).getMessage();
+                () -> org.dml4j.inference.EmbeddingModel.requireFinite(some, test, "embeddings")).getMessage();
         assertTrue(m.startsWith("embeddings: 1 of 4 embeddings hold NaN or infinite values"), m);
         assertTrue(m.contains(data.resolve("c102/0.png") + " (list line 4): Infinity in column 1"), m);
-        var all = new org.dml4j.eval.FeatureExtractor.Features(Nd4j.zeros(4, 3).assign(Float.NaN), new int[4]);
+        var all = new org.dml4j.inference.EmbeddingModel.Features(Nd4j.zeros(4, 3).assign(Float.NaN), new int[4]);
         m = org.junit.jupiter.api.Assertions.assertThrows(org.dml4j.error.DataException.class,
-                () -> org.dml4j.eval.FeatureExtractor.requireFinite(all, test, "embeddings")).getMessage();
+                () -> org.dml4j.inference.EmbeddingModel.requireFinite(all, test, "embeddings")).getMessage();
         assertTrue(m.startsWith("embeddings (every image: the model's parameters are probably not finite): 4 of 4"), m);
     }
 

@@ -23,7 +23,6 @@ import org.dml4j.loss.Heads;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
 import org.dml4j.model.Architecture;
-import org.dml4j.model.Backbone;
 import org.dml4j.model.ResNet;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;

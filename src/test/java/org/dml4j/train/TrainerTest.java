@@ -12,23 +12,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dml4j.data.BatchLoader;
 import org.dml4j.data.DataConfig;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageShape;
-import org.dml4j.data.ImageTransform;
 import org.dml4j.data.Split;
 import org.dml4j.data.TestData;
 import org.dml4j.error.ModelMismatchException;
-import org.dml4j.eval.FeatureExtractor;
-import org.dml4j.eval.Retrieval;
+import org.dml4j.inference.EmbeddingModel;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
 import org.dml4j.model.Architecture;
-import org.dml4j.model.Backbone;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.ResNet;
+import org.dml4j.retrieval.Retrieval;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -137,9 +134,8 @@ class TrainerTest {
     }
 
     private static double recall(ComputationGraph net, ImageList test, TrainConfig c) {
-        FeatureExtractor.Features f = FeatureExtractor.extract(net, EmbeddingNetwork.embeddingVertex(c.architecture()),
-                BatchLoader.inOrder(test, new ImageTransform(c.imageShape().cropSize(), false), 16, 2),
-                c.imageShape().cropSize(), null);
+        EmbeddingModel.Features f = EmbeddingModel.of(net, c.architecture(),
+                EmbeddingNetwork.embeddingVertex(c.architecture())).embed(test, 16, 2, null);
         return Retrieval.recallAt1(f.features(), f.labels());
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
 import org.dml4j.model.Architecture;
-import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.ResNet;
 import org.junit.jupiter.api.Test;

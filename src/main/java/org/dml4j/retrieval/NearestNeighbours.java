@@ -1,4 +1,4 @@
-package org.dml4j.eval;
+package org.dml4j.retrieval;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -45,24 +45,69 @@ public final class NearestNeighbours {
      * @param x [N, D] float32, C order, rows of length 1 or 0
      */
     public static int[][] searchNormalized(INDArray x, int k, int block) {
-        int n = (int) x.size(0);
-        if (k < 1 || k > n - 1) {
-            throw new IllegalArgumentException("k must be in 1.." + (n - 1) + ", got " + k);
+        return searchNormalized(x, x, k, block, true);
+    }
+
+    /**
+     * The k nearest references of each query, both normalised ({@link Embeddings#normalizeRows}).
+     *
+     * @param queries     [Q, D] float32, C order
+     * @param references  [R, D] float32, C order
+     * @param k           neighbours per query: 1 ≤ k ≤ R (R − 1 with {@code excludeSelf})
+     * @param excludeSelf the queries are the references (row i is reference i), and a query is
+     *                    never its own neighbour
+     * @return [Q][k] reference indices, most similar first, ties to the lower index
+     * @throws IllegalArgumentException for k out of range or widths that differ (caller bugs)
+     */
+    public static int[][] searchNormalized(INDArray queries, INDArray references, int k, int block,
+                                           boolean excludeSelf) {
+        int q = (int) queries.size(0);
+        int n = (int) references.size(0);
+        int most = excludeSelf ? n - 1 : n;
+        if (k < 1 || k > most) {
+            throw new IllegalArgumentException("k must be in 1.." + most + ", got " + k);
         }
-        int[][] result = new int[n][];
-        INDArray buffer = Nd4j.create(DataType.FLOAT, Math.min(block, n), n);   // reused: no page faults per block
-        for (int from = 0; from < n; from += block) {
-            int rows = Math.min(block, n - from);
-            INDArray queries = x.get(NDArrayIndex.interval(from, from + rows), NDArrayIndex.all());
+        if (queries.size(1) != references.size(1)) {
+            throw new IllegalArgumentException("queries are " + queries.size(1) + " wide, references " + references.size(1));
+        }
+        int[][] result = new int[q][];
+        INDArray buffer = Nd4j.create(DataType.FLOAT, Math.min(block, q), n);   // reused: no page faults per block
+        for (int from = 0; from < q; from += block) {
+            int rows = Math.min(block, q - from);
+            INDArray blockRows = queries.get(NDArrayIndex.interval(from, from + rows), NDArrayIndex.all());
             INDArray sim = rows == buffer.size(0) ? buffer
                     : buffer.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
-            Nd4j.gemm(queries, x, sim, false, true, 1.0, 0.0);
+            Nd4j.gemm(blockRows, references, sim, false, true, 1.0, 0.0);
             FloatBuffer flat = sim.data().asNioFloat();
             int offset = from;
             IntStream.range(0, rows).parallel().forEach(r ->
-                    result[offset + r] = topK(flat, r * n, n, offset + r, k));
+                    result[offset + r] = topK(flat, r * n, n, excludeSelf ? offset + r : -1, k));
         }
         return result;
+    }
+
+    /**
+     * Every reference ranked by cosine similarity to one query.
+     *
+     * @param order   reference indices, most similar first, ties to the lower index
+     * @param cosines each reference's cosine similarity to the query (by reference index)
+     */
+    public record Ranking(int[] order, float[] cosines) {
+    }
+
+    /**
+     * Ranks the rows of {@code references} [R, D] by cosine similarity to {@code query} [1, D], both
+     * finite; a zero row or query has cosine 0 ({@link Embeddings}). Normalises {@code references}
+     * in place when it is a float32 C-order array.
+     */
+    public static Ranking rank(INDArray references, INDArray query) {
+        INDArray x = Embeddings.normalizeRows(references);
+        INDArray qn = Embeddings.normalizeRows(query);
+        float[] sims = x.mmul(qn.transpose()).reshape(-1).toFloatVector();
+        int[] order = IntStream.range(0, sims.length).boxed()
+                .sorted((a, b) -> sims[a] != sims[b] ? Float.compare(sims[b], sims[a]) : Integer.compare(a, b))
+                .mapToInt(Integer::intValue).toArray();
+        return new Ranking(order, sims);
     }
 
     /** The k largest of row[start … start+n) except position {@code self}, ties to the lower index. */

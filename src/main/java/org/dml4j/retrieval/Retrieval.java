@@ -1,4 +1,4 @@
-package org.dml4j.eval;
+package org.dml4j.retrieval;
 
 import org.dml4j.error.DataException;
 import org.nd4j.linalg.api.ndarray.INDArray;

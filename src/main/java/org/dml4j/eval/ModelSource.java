@@ -4,11 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.dml4j.data.BatchLoader;
 import org.dml4j.data.ImageList;
-import org.dml4j.data.ImageTransform;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
+import org.dml4j.inference.EmbeddingModel;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
@@ -16,28 +15,26 @@ import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.weights.PretrainedWeights;
 
 /**
- * The network eval and infer run, and which vertex is the embedding: the checkpoint given by
+ * The model eval, infer and search embed with, as the flags mean it: the checkpoint given by
  * {@code --pretrained_model}, the network built from the flags with imported weights (the
  * original's per-parameter folder or a Keras .h5), or without one the randomly initialised network
  * (docs/ORIGINAL.md §7).
- *
- * @param net    the network
- * @param vertex the embedding vertex
  */
-public record InferenceModel(ComputationGraph net, String vertex) {
+public final class ModelSource {
+    private ModelSource() {
+    }
 
     /**
-     * Features of {@code images} in file order, test preprocessing, batches and threads as configured.
+     * Embeddings of {@code images} by {@code model} in file order, batches and threads as
+     * configured, every one finite.
      *
      * @param callback called after each batch, or null
-     * @throws DataException naming the images whose features are not finite
+     * @throws DataException naming the images whose embeddings are not finite
      */
-    public FeatureExtractor.Features embed(ImageList images, EvalConfig config, FeatureExtractor.BatchCallback callback) {
-        int crop = config.imageShape().cropSize();
-        BatchLoader loader = BatchLoader.inOrder(images, new ImageTransform(crop, false), config.batchSize(),
-                config.data().numWorkers());
-        FeatureExtractor.Features f = FeatureExtractor.extract(net, vertex, loader, crop, callback);
-        FeatureExtractor.requireFinite(f, images, "the model's embeddings of " + images.listFile());
+    public static EmbeddingModel.Features embed(EmbeddingModel model, ImageList images, EvalConfig config,
+                                                EmbeddingModel.BatchCallback callback) {
+        EmbeddingModel.Features f = model.embed(images, config.batchSize(), config.data().numWorkers(), callback);
+        EmbeddingModel.requireFinite(f, images, "the model's embeddings of " + images.listFile());
         return f;
     }
 
@@ -45,18 +42,18 @@ public record InferenceModel(ComputationGraph net, String vertex) {
      * @throws ModelMismatchException naming each flag the checkpoint was trained with another value
      *                                of (--model, --image_shape, --embedding_size, --stride_in_1x1)
      */
-    public static InferenceModel open(EvalConfig config, PrintWriter out) {
+    public static EmbeddingModel open(EvalConfig config, PrintWriter out) {
         String wanted = EmbeddingNetwork.embeddingVertex(config.architecture());
         if (config.pretrainedModel() == null) {
             out.println("no --pretrained_model: evaluating the randomly initialised network");
-            return new InferenceModel(EmbeddingNetwork.forInference(config.architecture(),
-                    config.data().seed()), wanted);
+            return EmbeddingModel.of(EmbeddingNetwork.forInference(config.architecture(), config.data().seed()),
+                    config.architecture(), wanted);
         }
         Path path = Path.of(config.pretrainedModel());
         if (!PretrainedWeights.isCheckpoint(path)) {
             ComputationGraph net = EmbeddingNetwork.forInference(config.architecture(), config.data().seed());
             PretrainedWeights.load(net, path, out);
-            return new InferenceModel(net, wanted);
+            return EmbeddingModel.of(net, config.architecture(), wanted);
         }
         out.println("Loading parameters from " + path + "...");
         out.flush();
@@ -75,10 +72,6 @@ public record InferenceModel(ComputationGraph net, String vertex) {
         } else {
             PretrainedWeights.requireSameStride(loaded.net(), arch.strideIn1x1(), path);
         }
-        String vertex = info != null ? info.embeddingVertex() : wanted;
-        if (loaded.net().getVertex(vertex) == null) {
-            throw new ModelMismatchException("--pretrained_model " + path + " has no vertex '" + vertex + "'");
-        }
-        return new InferenceModel(loaded.net(), vertex);
+        return EmbeddingModel.of(loaded.net(), arch, info != null ? info.embeddingVertex() : wanted);
     }
 }

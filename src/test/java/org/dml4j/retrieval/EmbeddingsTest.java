@@ -1,4 +1,4 @@
-package org.dml4j.eval;
+package org.dml4j.retrieval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,13 +77,13 @@ class EmbeddingsTest {
     @Test
     void searchRanksAnExactMatchFirstAndZeroRowsAtCosineZero() {
         float[][] index = {{0, 0}, {-1, 0}, {1, 1}, {2, 0}, {0, 0}, {0.5f, -0.5f}};
-        Searcher.Ranking r = Searcher.rank(Nd4j.createFromArray(index), Nd4j.createFromArray(new float[][] {{3, 0}}));
+        NearestNeighbours.Ranking r = NearestNeighbours.rank(Nd4j.createFromArray(index), Nd4j.createFromArray(new float[][] {{3, 0}}));
         assertArrayEquals(new int[] {3, 2, 5, 0, 4, 1}, r.order());
         assertEquals(1.0f, r.cosines()[3], 1e-6f);
         assertEquals(0.0f, r.cosines()[0]);
         assertEquals(0.0f, r.cosines()[4]);
         assertEquals(-1.0f, r.cosines()[1], 1e-6f);
-        Searcher.Ranking zeroQuery = Searcher.rank(Nd4j.createFromArray(index), Nd4j.createFromArray(new float[][] {{0, 0}}));
+        NearestNeighbours.Ranking zeroQuery = NearestNeighbours.rank(Nd4j.createFromArray(index), Nd4j.createFromArray(new float[][] {{0, 0}}));
         assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5}, zeroQuery.order(), "a zero query: cosine 0 to all, index order");
         for (float c : zeroQuery.cosines()) {
             assertEquals(0.0f, c);

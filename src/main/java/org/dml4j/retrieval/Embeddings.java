@@ -1,4 +1,4 @@
-package org.dml4j.eval;
+package org.dml4j.retrieval;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;

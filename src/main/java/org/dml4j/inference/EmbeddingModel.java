@@ -1,0 +1,213 @@
+package org.dml4j.inference;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dml4j.data.Batch;
+import org.dml4j.data.BatchLoader;
+import org.dml4j.data.ImageList;
+import org.dml4j.data.ImageShape;
+import org.dml4j.data.ImageTransform;
+import org.dml4j.error.DataException;
+import org.dml4j.error.ModelMismatchException;
+import org.dml4j.model.Architecture;
+import org.dml4j.model.Backbones;
+import org.dml4j.model.CheckpointInfo;
+import org.dml4j.model.Checkpoints;
+import org.dml4j.retrieval.Embeddings;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A trained network as a function from images to embeddings, with the test preprocessing it was
+ * trained for (docs/ORIGINAL.md §3.5: short side to the crop size, centre crop, RGB, mean/std).
+ * Independent of consoles and of where images come from: an image batch already preprocessed
+ * ({@link #embed(INDArray)}), decoded images ({@link #embedDecoded}), or an image list read in
+ * prefetched batches ({@link #embed(ImageList, int, int, BatchCallback)}). Outputs are raw (not
+ * normalised) float32 embeddings; whether they are finite is the caller's rule to apply
+ * ({@link Embeddings#requireFinite}), since only the caller can name the images.
+ *
+ * <p>Not thread-safe (a DL4J network is not): use one instance per thread.
+ */
+public final class EmbeddingModel {
+    private final ComputationGraph net;
+    private final Architecture architecture;
+    private final String vertex;
+    private final ImageTransform preprocessing;
+
+    private EmbeddingModel(ComputationGraph net, Architecture architecture, String vertex) {
+        if (net.getVertex(vertex) == null) {
+            throw new ModelMismatchException("the network has no vertex '" + vertex + "' to take embeddings from");
+        }
+        this.net = net;
+        this.architecture = architecture;
+        this.vertex = vertex;
+        this.preprocessing = new ImageTransform(architecture.shape().cropSize(), false);
+    }
+
+    /**
+     * A network in memory (the trainer's, for its periodic test).
+     *
+     * @param vertex the vertex whose output is the embedding
+     */
+    public static EmbeddingModel of(ComputationGraph net, Architecture architecture, String vertex) {
+        return new EmbeddingModel(net, architecture, vertex);
+    }
+
+    /**
+     * A dml4j checkpoint (folder, or model zip with its checkpoint.json beside it); the architecture
+     * and embedding vertex come from its checkpoint.json.
+     *
+     * @param shapeIfUnknown the image shape for checkpoints written before dml4j recorded it, or null
+     * @throws DataException          when it cannot be read, or holds non-finite parameters
+     * @throws ModelMismatchException when it has no checkpoint.json saying what it is, or an old one
+     *                                without the image shape and none is given
+     */
+    public static EmbeddingModel load(Path checkpoint, ImageShape shapeIfUnknown) {
+        Checkpoints.Loaded loaded = Checkpoints.load(checkpoint, false);
+        if (loaded.info() == null) {
+            throw new ModelMismatchException(checkpoint + ": no " + Checkpoints.INFO_FILE + " says what this model is");
+        }
+        return of(loaded.net(), architectureOf(loaded.info(), shapeIfUnknown, checkpoint.toString()),
+                loaded.info().embeddingVertex());
+    }
+
+    /**
+     * A checkpoint held in memory (sent to a worker): model.zip's bytes and its checkpoint.json.
+     *
+     * @throws DataException when the bytes are not a DL4J model
+     */
+    public static EmbeddingModel fromBytes(byte[] modelZip, CheckpointInfo info) {
+        ComputationGraph net;
+        try {
+            net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(modelZip), false);
+        } catch (IOException | RuntimeException e) {
+            throw new DataException("not a DL4J model (" + modelZip.length + " bytes): " + e.getMessage(), e);
+        }
+        return of(net, architectureOf(info, null, "the model"), info.embeddingVertex());
+    }
+
+    private static Architecture architectureOf(CheckpointInfo info, ImageShape shapeIfUnknown, String source) {
+        ImageShape shape = info.imageShape() != null ? info.imageShape() : shapeIfUnknown;
+        if (shape == null) {
+            throw new ModelMismatchException(source + " was written before dml4j recorded the image shape;"
+                    + " give the shape it was trained at");
+        }
+        return new Architecture(Backbones.parse(info.model()), shape, info.embeddingSize(), info.strideIn1x1());
+    }
+
+    /** The network (for its parameters; do not use it from another thread). */
+    public ComputationGraph network() {
+        return net;
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** The vertex whose output is the embedding. */
+    public String vertex() {
+        return vertex;
+    }
+
+    /** The test preprocessing images need before {@link #embed(INDArray)}. */
+    public ImageTransform preprocessing() {
+        return preprocessing;
+    }
+
+    /**
+     * Embeddings of preprocessed images.
+     *
+     * @param images [N, 3, S, S] float32, S the crop size, preprocessed as {@link #preprocessing()} does
+     * @return [N, D] float32, a new array
+     */
+    public INDArray embed(INDArray images) {
+        INDArray f = net.output(List.of(vertex), false, new INDArray[] {images}, null)[0];
+        return f.reshape(images.size(0), -1).castTo(DataType.FLOAT).dup();
+    }
+
+    /**
+     * Embeddings of decoded 8-bit BGR images (any size, as OpenCV decodes them), preprocessed and run
+     * in batches of {@code batchSize}.
+     *
+     * @return [N, D] float32, rows in the images' order
+     */
+    public INDArray embedDecoded(List<Mat> images, int batchSize) {
+        int crop = architecture.shape().cropSize();
+        List<INDArray> parts = new ArrayList<>();
+        for (int from = 0; from < images.size(); from += batchSize) {
+            int n = Math.min(batchSize, images.size() - from);
+            float[] pixels = new float[n * preprocessing.volume()];
+            for (int i = 0; i < n; i++) {
+                preprocessing.apply(images.get(from + i), null, pixels, i * preprocessing.volume());
+            }
+            parts.add(embed(Nd4j.create(pixels, new long[] {n, 3, crop, crop}, DataType.FLOAT)));
+        }
+        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(INDArray[]::new));
+    }
+
+    /** Embeddings [N, D] in list order with the images' labels. */
+    public record Features(INDArray features, int[] labels) {
+    }
+
+    /** Called after each batch with its index, the number of batches, the batch, its embeddings and its seconds. */
+    public interface BatchCallback {
+        void done(int k, long batches, Batch batch, INDArray features, double seconds);
+    }
+
+    /**
+     * Embeddings of every image of {@code images}, in order: decoded and preprocessed by
+     * {@code workers} threads ahead of the network, {@code batchSize} at a time.
+     *
+     * @param callback called after each batch, or null
+     * @throws DataException naming an image that cannot be decoded
+     */
+    public Features embed(ImageList images, int batchSize, int workers, BatchCallback callback) {
+        int crop = architecture.shape().cropSize();
+        List<INDArray> parts = new ArrayList<>();
+        List<int[]> labels = new ArrayList<>();
+        int k = 0;
+        try (BatchLoader loader = BatchLoader.inOrder(images, preprocessing, batchSize, workers)) {
+            while (loader.hasNext()) {
+                Batch b = loader.next();
+                long start = System.nanoTime();
+                INDArray f = embed(Nd4j.create(b.images(), new long[] {b.size(), 3, crop, crop}, DataType.FLOAT));
+                parts.add(f);
+                labels.add(b.labels());
+                if (callback != null) {
+                    callback.done(k, loader.batches(), b, f, (System.nanoTime() - start) / 1e9);
+                }
+                k++;
+            }
+        }
+        int n = labels.stream().mapToInt(a -> a.length).sum();
+        int[] all = new int[n];
+        int pos = 0;
+        for (int[] l : labels) {
+            System.arraycopy(l, 0, all, pos, l.length);
+            pos += l.length;
+        }
+        return new Features(Nd4j.concat(0, parts.toArray(INDArray[]::new)), all);
+    }
+
+    /**
+     * Checks that every embedding of {@code images} (rows in list order) is finite.
+     *
+     * @param source what the embeddings are, for the message
+     * @throws DataException naming each bad row's image and list line; when every row is bad, also
+     *                       that the model itself gives no finite output
+     */
+    public static void requireFinite(Features f, ImageList images, String source) {
+        int bad = Embeddings.nonFiniteRows(f.features()).length;
+        if (bad > 0) {
+            Embeddings.requireFinite(f.features(), source + (bad == f.labels().length
+                    ? " (every image: the model's parameters are probably not finite)" : ""), images::describe);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package org.dml4j.retrieval;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Retrieval quality of queries against a reference set (immutable). Recall@K as in the SOP papers
+ * and the original (docs/ORIGINAL.md §7: a hit when any of the K nearest references has the
+ * query's label); MAP@R and R-precision as pytorch-metric-learning defines them (Musgrave et al.,
+ * "A Metric Learning Reality Check", 2020: R = number of references with the query's label; queries
+ * with R = 0 are left out of these two and counted in {@link #loneQueries}). In the SOP protocol
+ * the references are all images and the query itself is excluded.
+ *
+ * @param queries     number of queries
+ * @param recallAtK   K → Recall@K, K ∈ {1, 10, 100, 1000} capped at the references a query can have
+ * @param mapAtR      mean average precision at R (NaN when no query has a relevant reference)
+ * @param rPrecision  mean R-precision (NaN likewise)
+ * @param loneQueries queries without any relevant reference
+ */
+public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, double mapAtR, double rPrecision,
+                               int loneQueries) {
+
+    private static final int[] KS = {1, 10, 100, 1000};
+
+    public RetrievalMetrics {
+        recallAtK = Collections.unmodifiableMap(new LinkedHashMap<>(recallAtK));
+    }
+
+    /** Computes every metric of the SOP protocol with one neighbour search (which normalises {@code features} in place). */
+    public static RetrievalMetrics compute(INDArray features, int[] labels, int block) {
+        return fromNeighbours(NearestNeighbours.search(features, neighboursNeeded(labels), block), labels);
+    }
+
+    /** How many neighbours {@link #fromNeighbours} needs for these labels: max(min(1000, N−1), largest R). */
+    public static int neighboursNeeded(int[] labels) {
+        return neighboursNeeded(labels, labels, true);
+    }
+
+    /**
+     * How many neighbours the metrics of {@code queryLabels} against {@code referenceLabels} need:
+     * the largest K (1000, capped at what a query can have) and the largest R.
+     */
+    public static int neighboursNeeded(int[] queryLabels, int[] referenceLabels, boolean selfExcluded) {
+        int available = referenceLabels.length - (selfExcluded ? 1 : 0);
+        Map<Integer, Integer> counts = counts(referenceLabels);
+        int maxR = 0;
+        for (int l : queryLabels) {
+            maxR = Math.max(maxR, counts.getOrDefault(l, 0) - (selfExcluded ? 1 : 0));
+        }
+        return Math.min(available, Math.max(Math.min(KS[KS.length - 1], available), maxR));
+    }
+
+    private static Map<Integer, Integer> counts(int[] labels) {
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (int l : labels) {
+            counts.merge(l, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** Average precision at R of each query (NaN for lone-label queries), SOP protocol, for picking examples. */
+    public static double[] averagePrecisionAtR(int[][] nn, int[] labels) {
+        Map<Integer, Integer> counts = counts(labels);
+        double[] ap = new double[labels.length];
+        for (int q = 0; q < labels.length; q++) {
+            ap[q] = atR(nn[q], labels, labels[q], counts.get(labels[q]) - 1)[0];
+        }
+        return ap;
+    }
+
+    /** Share of queries with their label among their first k neighbours (SOP protocol). */
+    public static double recallAt(int[][] nn, int[] labels, int k) {
+        return recallAt(nn, labels, labels, k);
+    }
+
+    private static double recallAt(int[][] nn, int[] queryLabels, int[] referenceLabels, int k) {
+        int hits = 0;
+        for (int q = 0; q < queryLabels.length; q++) {
+            for (int i = 0; i < k; i++) {
+                if (referenceLabels[nn[q][i]] == queryLabels[q]) {
+                    hits++;
+                    break;
+                }
+            }
+        }
+        return hits / (double) queryLabels.length;
+    }
+
+    /** {AP@R, R-precision} of a query with label {@code label} and R relevant references (NaN, NaN when R = 0). */
+    private static double[] atR(int[] neighbours, int[] referenceLabels, int label, int r) {
+        if (r == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        int relevant = 0;
+        double sum = 0;
+        for (int i = 0; i < r && i < neighbours.length; i++) {
+            if (referenceLabels[neighbours[i]] == label) {
+                relevant++;
+                sum += relevant / (double) (i + 1);
+            }
+        }
+        return new double[] {sum / r, relevant / (double) r};
+    }
+
+    /** The SOP protocol's metrics from neighbour lists of at least {@link #neighboursNeeded} entries. */
+    public static RetrievalMetrics fromNeighbours(int[][] nn, int[] labels) {
+        return fromNeighbours(nn, labels, labels, true);
+    }
+
+    /**
+     * The metrics of queries against references from their neighbour lists (each at least
+     * {@link #neighboursNeeded} long).
+     *
+     * @param selfExcluded the queries are the references and each query's own row is not a candidate
+     */
+    public static RetrievalMetrics fromNeighbours(int[][] nn, int[] queryLabels, int[] referenceLabels,
+                                                  boolean selfExcluded) {
+        Map<Integer, Integer> counts = counts(referenceLabels);
+        int n = queryLabels.length;
+        int available = referenceLabels.length - (selfExcluded ? 1 : 0);
+        int lone = 0;
+        double mapSum = 0;
+        double rPrecSum = 0;
+        for (int q = 0; q < n; q++) {
+            int r = counts.getOrDefault(queryLabels[q], 0) - (selfExcluded ? 1 : 0);
+            if (r == 0) {
+                lone++;
+                continue;
+            }
+            double[] m = atR(nn[q], referenceLabels, queryLabels[q], r);
+            mapSum += m[0];
+            rPrecSum += m[1];
+        }
+        Map<Integer, Double> recall = new LinkedHashMap<>();
+        for (int k : KS) {
+            int capped = Math.min(k, available);
+            recall.putIfAbsent(capped, recallAt(nn, queryLabels, referenceLabels, capped));
+        }
+        int scored = n - lone;
+        return new RetrievalMetrics(n, recall, scored == 0 ? Double.NaN : mapSum / scored,
+                scored == 0 ? Double.NaN : rPrecSum / scored, lone);
+    }
+
+    /** Recall@1. */
+    public double recallAt1() {
+        return recallAtK.get(1);
+    }
+}
