@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -23,12 +22,8 @@ import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.cpu.Helpers;
 import org.dml4j.model.weights.PretrainedWeights;
-import org.dml4j.retrieval.Embeddings;
 import org.dml4j.retrieval.Retrieval;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +44,6 @@ public final class Trainer {
     private final Path modelDir;
     private ComputationGraph net;
     private long first;
-    private double lastLoss = Double.NaN;
-    private double lastRecall = Double.NaN;
-    private Path lastSaved;
     private final InterruptFlag interrupt = new InterruptFlag();
 
     private Trainer(TrainConfig config, PrintWriter out) {
@@ -159,144 +151,51 @@ public final class Trainer {
         }
     }
 
+    /**
+     * The loop: a step, then every listener (docs/ORIGINAL.md §6.2 for what they print and when);
+     * Ctrl-C is turned into a request the checkpointing and stopping listeners honour.
+     */
     private void loop() {
         interrupt.install();
-        try {
-            steps();
+        long total = config.totalIterNum();
+        try (TrainingStep step = new TrainingStep(net, config, embedding);
+             BatchLoader loader = data.trainBatches(first);
+             MetricsLog metrics = new MetricsLog(modelDir.resolve("metrics.csv"), first > 0, step.metricNames())) {
+            StepListeners.Checkpointing checkpoints = new StepListeners.Checkpointing(this::save, interrupt,
+                    config.saveIterStep());
+            StepListeners.Display display = new StepListeners.Display(new DisplayStats(config.displayIterStep(),
+                    step.metricNames()), metrics, out, config.displayIterStep(), first, total);
+            StepListeners.PeriodicTest test = new StepListeners.PeriodicTest(t -> test(t, checkpoints), metrics, display,
+                    config.testIterStep());
+            List<StepListener> listeners = new ArrayList<>(List.of(new StepListeners.DivergenceGuard(net, checkpoints),
+                    display, test, checkpoints, new StepListeners.InterruptStop(interrupt, checkpoints)));
+            if (config.enableCe()) {
+                listeners.add(new StepListeners.ContinuousEvaluation(out, test));
+            }
+            for (long t = first; t <= total; t++) {
+                Batch b = loader.next();
+                long start = System.nanoTime();
+                StepResult result = step.run(b, t == first);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (t == first) {
+                    LOG.info("layer helpers: {}", Helpers.summary(net));
+                }
+                StepListener.Step done = new StepListener.Step(t, config.lr().lrAt(t), result, seconds, t == total);
+                for (StepListener l : listeners) {
+                    l.afterStep(done);
+                }
+            }
+            listeners.forEach(StepListener::afterRun);
         } finally {
             interrupt.uninstall();
         }
     }
 
-    /**
-     * Captures, from a network's forward pass, the loss (train-elem: from the head's logits) or,
-     * for the pair losses, the regularisation term at forward time (which the layer's score
-     * includes), then the metrics.
-     */
-    private ForwardCapture captureFor(ComputationGraph n, boolean pair) {
-        return new ForwardCapture(embedding, (features, labels) -> {
-            if (pair) {
-                // non-finite features give a non-finite loss, which stops the run with its own message
-                double recall = Embeddings.allFinite(features) ? Retrieval.recallAt1(features, labels) : Double.NaN;
-                return new double[] {n.calcRegularizationScore(true), recall};
-            }
-            INDArray logits = Heads.accuracyLogits(n.getLayer(EmbeddingNetwork.HEAD), features, labels);
-            double[] acc = Heads.topKAccuracy(logits, labels, 1, 5);
-            return new double[] {Heads.crossEntropy(logits, labels), acc[0], acc[1]};
-        });
-    }
-
-    /** Loss then metrics of one network's (share of a) step. */
-    private static double[] stepResult(double[] captured, double score, int size, boolean pair) {
-        double[] r = captured.clone();
-        if (pair) {      // a SameDiff output layer's score is (loss sum + regularisation) / batch size
-            r[0] = score - captured[0] / size;
-        }
-        return r;
-    }
-
-    /** Loss and metrics as the mean over devices, as the original prints them. */
-    private static double[] meanOverDevices(List<DataParallel.Share> shares, boolean pair) {
-        double[] mean = null;
-        for (DataParallel.Share sh : shares) {
-            double[] r = stepResult(sh.capture(), sh.score(), sh.size(), pair);
-            if (mean == null) {
-                mean = new double[r.length];
-            }
-            for (int i = 0; i < r.length; i++) {
-                mean[i] += r[i];
-            }
-        }
-        for (int i = 0; i < mean.length; i++) {
-            mean[i] /= shares.size();
-        }
-        return mean;
-    }
-
-    private void steps() {
-        boolean pair = config.loss().name().pair();
-        String[] metricNames = pair ? new String[] {"recall"} : new String[] {"acc1", "acc5"};
-        int devices = config.numDevices();
-        DataParallel parallel = devices > 1 ? new DataParallel(net, devices, n -> captureFor(n, pair)) : null;
-        ForwardCapture capture = parallel == null ? captureFor(net, pair) : null;
-        if (capture != null) {
-            net.setListeners(capture);
-        }
-        DisplayStats stats = new DisplayStats(config.displayIterStep(), metricNames);
-        int crop = config.imageShape().cropSize();
-        long runStart = System.nanoTime();
-        long total = config.totalIterNum();
-        try (DataParallel closeParallel = parallel;
-             BatchLoader loader = data.trainBatches(first);
-             MetricsLog metrics = new MetricsLog(modelDir.resolve("metrics.csv"), first > 0, metricNames)) {
-            for (long t = first; t <= total; t++) {
-                Batch b = loader.next();
-                INDArray x = Nd4j.create(b.images(), new long[] {b.size(), 3, crop, crop}, DataType.FLOAT);
-                INDArray y = Heads.labels(config.loss().name(), b.labels(), config.classDim(), DataType.FLOAT);
-                double lr = config.lr().lrAt(t);
-                long start = System.nanoTime();
-                double[][] result = new double[1][];
-                Runnable fit = parallel == null ? () -> {
-                    capture.expect(b.labels());
-                    net.fit(new MultiDataSet(new INDArray[] {x}, new INDArray[] {y}));
-                    result[0] = stepResult(capture.result(), net.score(), b.size(), pair);
-                } : () -> result[0] = meanOverDevices(parallel.step(x, y, b.labels()), pair);
-                if (t == first) {
-                    SameDiffQuiet.run(fit);
-                } else {
-                    fit.run();
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                if (t == first) {
-                    LOG.info("layer helpers: {}", Helpers.summary(net));
-                }
-                double[] r = result[0];
-                double[] m = Arrays.copyOfRange(r, 1, r.length);
-                double loss = r[0];
-                lastLoss = loss;
-                if (!Double.isFinite(loss) || !Checkpoints.finite(net)) {
-                    throw new IllegalStateException("iteration " + t + ": the loss is " + loss
-                            + (Double.isFinite(loss) ? " but the parameters are not finite" : "")
-                            + "; stopping. Last good checkpoint: "
-                            + (lastSaved == null ? "none" : lastSaved) + " (lower --lr or check the data)");
-                }
-                stats.add(loss, m, seconds);
-                if (t % config.displayIterStep() == 0) {
-                    out.println(stats.line(t, lr) + progress(t, runStart));
-                    out.flush();
-                    metrics.train(t, lr, stats.meanLoss(), stats.meanMetrics(), elapsed(runStart));
-                }
-                stats.maybeReset(t);
-                if (t != 0 && t % config.testIterStep() == 0) {
-                    lastRecall = test(t);
-                    metrics.test(t, lr, lastRecall, elapsed(runStart));
-                    metrics.chart();
-                }
-                if (t == total) {
-                    metrics.chart();
-                }
-                if ((t != 0 && t % config.saveIterStep() == 0) || t == total) {
-                    save(t);
-                } else if (interrupt.requested()) {
-                    save(t);
-                }
-                if (interrupt.requested()) {
-                    throw new Interrupted(t, lastSaved);
-                }
-            }
-        }
-        if (config.enableCe()) {
-            out.println("kpis\ttrain_cost\t" + lastLoss);
-            out.println("kpis\ttest_recall\t" + lastRecall);
-            out.flush();
-        }
-    }
-
-    private double test(long t) {
+    private double test(long t, StepListeners.Checkpointing checkpoints) {
         EmbeddingModel.Features f = EmbeddingModel.of(net, config.architecture(), embedding).embed(data.test(),
                 config.testBatchSize(), config.data().numWorkers(), Progress.testBatchLines(out));
         EmbeddingModel.requireFinite(f, data.test(), "test embeddings at iteration " + t + " (last good checkpoint: "
-                + (lastSaved == null ? "none" : lastSaved) + ")");
+                + checkpoints.describeLast() + ")");
         double recall = Retrieval.recallAt1(f.features(), f.labels());
         out.printf(Locale.ROOT, "[%s] test_img_num %d, trainbatch %d, test_recall %.5f%n",
                 Progress.now(), f.labels().length, t, recall);
@@ -304,27 +203,14 @@ public final class Trainer {
         return recall;
     }
 
-    private void save(long t) {
+    private Path save(long t) {
         Architecture arch = config.architecture();
         CheckpointInfo info = new CheckpointInfo(CheckpointInfo.FORMAT, t, arch.backbone().name(), arch.shape(),
                 arch.embeddingSize(), arch.strideIn1x1(), embedding, config.trainingInfo(), data.lists(),
                 CheckpointInfo.versionsNow(), Instant.now());
         Path dir = Checkpoints.save(net, modelDir, info);
-        lastSaved = dir;
         out.println("saved checkpoint " + dir);
         out.flush();
-    }
-
-    private String progress(long t, long runStart) {
-        long done = t - first + 1;
-        long left = config.totalIterNum() - t;
-        double perStep = elapsed(runStart) / done;
-        long eta = Math.round(perStep * left);
-        return String.format(Locale.ROOT, "  [%d%%, eta %d:%02d:%02d]", 100 * (t + 1) / (config.totalIterNum() + 1),
-                eta / 3600, eta / 60 % 60, eta % 60);
-    }
-
-    private static double elapsed(long start) {
-        return (System.nanoTime() - start) / 1e9;
+        return dir;
     }
 }
