@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>With features x_i (rows of the input, D wide) and the class-weight parameter
  * W (the original's {@code weight_norm}) (D × C, Xavier-uniform U(±√(6/(C+D)))):
  * <pre>
- *   x̂_i = x_i/‖x_i‖,  ŵ_c = W_·c/‖W_·c‖          (no epsilon)
+ *   x̂_i = x_i/‖x_i‖,  ŵ_c = W_·c/‖W_·c‖          (‖·‖² + 1e-24 inside the root, as every normalisation here)
  *   cos_ic = x̂_i·ŵ_c,  sin_ic = √(1 − cos_ic² + 1e-6)
  *   φ_ic = cos_ic·cos m − sin_ic·sin m                 (= cos(θ + m))
  *   φ'_ic = φ_ic if cos_ic > th else cos_ic − mm      th = cos(π − m), mm = m·sin m
@@ -57,8 +57,8 @@ public class ArcMarginLayer extends SameDiffOutputLayer {
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> params) {
         SDVariable w = params.get(WEIGHT);
-        SDVariable xHat = input.div(sd.math().sqrt(sd.sum(input.mul(input), true, 1)));
-        SDVariable wHat = w.div(sd.math().sqrt(sd.sum(w.mul(w), true, 0)));
+        SDVariable xHat = SdMath.l2Normalize(sd, input, 1);
+        SDVariable wHat = SdMath.l2Normalize(sd, w, 0);
         SDVariable cos = xHat.mmul(wHat);
         cos.mul(LOGITS, scale);
         SDVariable sin = sd.math().sqrt(cos.mul(cos).rsub(1.0).add(1e-6));
@@ -74,8 +74,7 @@ public class ArcMarginLayer extends SameDiffOutputLayer {
         }
         SDVariable phiPrime = keep.mul(phi).add(keep.rsub(1.0).mul(fallback));
         SDVariable z = labels.mul(phiPrime).add(labels.rsub(1.0).mul(cos)).mul(scale);
-        SDVariable max = sd.max(z, true, 1);
-        SDVariable logSumExp = sd.math().log(sd.sum(sd.math().exp(z.sub(max)), true, 1)).add(max);
+        SDVariable logSumExp = SdMath.logSumExpRows(sd, z);
         SDVariable target = sd.sum(labels.mul(z), true, 1);
         SDVariable loss = sd.sum(logSumExp.sub(target));
         loss.markAsLoss();

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.dml4j.math.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,8 +73,8 @@ public final class Heads {
     public static INDArray accuracyLogits(org.deeplearning4j.nn.api.Layer head, INDArray features, int[] labels) {
         INDArray w = head.getParam("W");
         if (head.conf().getLayer() instanceof ArcMarginLayer arc) {
-            INDArray xHat = features.div(features.norm2(1).reshape(-1, 1));
-            INDArray wHat = w.div(w.norm2(0).reshape(1, -1));
+            INDArray xHat = Rows.normalized(features);
+            INDArray wHat = Rows.normalized(w.transpose()).transpose();
             INDArray logits = xHat.mmul(wHat).muli(arc.getScale());
             return arc.marginLogits(logits, labels);
         }
@@ -82,12 +83,10 @@ public final class Heads {
 
     /** Mean of −log softmax(z_i)_{y_i} over the rows: the original's printed loss for these logits. */
     public static double crossEntropy(INDArray logits, int[] labels) {
-        INDArray z = logits.castTo(DataType.DOUBLE);
-        INDArray max = z.max(1).reshape(-1, 1);
-        INDArray lse = Transforms.log(Transforms.exp(z.subColumnVector(max), false).sum(1), false).addi(max.reshape(-1));
+        double[] lse = Rows.logSumExp(logits);
         double sum = 0;
         for (int i = 0; i < labels.length; i++) {
-            sum += lse.getDouble(i) - z.getDouble(i, labels[i]);
+            sum += lse[i] - logits.getDouble(i, labels[i]);
         }
         return sum / labels.length;
     }

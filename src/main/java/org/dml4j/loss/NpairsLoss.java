@@ -36,8 +36,7 @@ public class NpairsLoss extends PairLoss {
         SDVariable la = PairOps.select(sd, labels, anchors, rows);
         SDVariable lq = PairOps.select(sd, labels, positives, rows);
         SDVariable target = la.sub(sd.transpose(lq)).eq(0.0).castTo(x.dataType());
-        SDVariable max = logits.max(true, 1);
-        SDVariable logSoftmax = logits.sub(max).sub(sd.math().log(sd.math().exp(logits.sub(max)).sum(true, 1)));
+        SDVariable logSoftmax = logits.sub(SdMath.logSumExpRows(sd, logits));
         SDVariable xent = target.mul(logSoftmax).sum(1).neg().mean();
         SDVariable reg = x.mul(x).sum(1).mean();
         return xent.add(reg.mul(0.5 * regLambda));

@@ -13,19 +13,12 @@ import org.nd4j.linalg.factory.Nd4j;
 final class PairOps {
     /** Added to masked-out entries so they never win a max/min and vanish under exp. */
     private static final double BIG = 1e9;
-    /** Added to squared norms, so a zero embedding normalises to zero with a finite gradient. */
-    static final double NORM_EPS_SQUARED = 1e-24;
-
     private PairOps() {
     }
 
-    /**
-     * x / √(‖x‖² + 1e-24) row-wise. The original divides by ‖x‖ with no epsilon; the two agree to
-     * far below float precision except at ‖x‖ = 0, where this gives 0 (and a finite gradient)
-     * instead of NaN.
-     */
+    /** Rows of {@code x} L2-normalised ({@link SdMath#l2Normalize}). */
     static SDVariable normalize(SameDiff sd, SDVariable x) {
-        return x.div(sd.math().sqrt(x.mul(x).sum(true, 1).add(NORM_EPS_SQUARED)));
+        return SdMath.l2Normalize(sd, x, 1);
     }
 
     /** d_ij = ‖x_i‖² + ‖x_j‖² − 2·x_i·x_j, no square root, no clamping. */

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.dml4j.error.DataException;
+import org.dml4j.math.Rows;
+import org.dml4j.math.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The one rule for embeddings wherever they enter dml4j (eval, search, infer, the trainer's test;
@@ -21,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * cosine 0 to everything (itself and other zero rows included) and is still a query and a
  * database entry like any other row.</li>
  * </ul>
- * Norms are accumulated in double, so rows of huge or tiny finite float32 values normalise
- * correctly instead of overflowing to infinity or underflowing to zero.
+ * Norms are accumulated in double on scaled rows ({@link Rows#normalizeInPlace}), so rows of huge
+ * or tiny finite values normalise correctly instead of overflowing to infinity or underflowing to zero.
  */
 public final class Embeddings {
     /** Rows named in a non-finite error message. */
@@ -46,7 +47,7 @@ public final class Embeddings {
             List<String> shown = new ArrayList<>();
             for (int i = 0; i < Math.min(SHOWN, bad.length); i++) {
                 int r = bad[i];
-                double[] row = new Rows(x).get(r);
+                double[] row = new RowReader(x).get(r);
                 int c = firstNonFinite(row);
                 shown.add(rowName.apply(r) + ": " + (float) row[c] + " in column " + c);
             }
@@ -62,7 +63,7 @@ public final class Embeddings {
 
     /** The rows of {@code features} [N, D] holding a NaN or infinite value, ascending. */
     public static int[] nonFiniteRows(INDArray features) {
-        Rows rows = new Rows(contiguous(features));
+        RowReader rows = new RowReader(contiguous(features));
         return IntStream.range(0, rows.n).parallel().filter(r -> firstNonFinite(rows.get(r)) >= 0).toArray();
     }
 
@@ -84,32 +85,12 @@ public final class Embeddings {
      */
     public static INDArray normalizeRows(INDArray features) {
         INDArray x = contiguous(features);
-        INDArray out = x.dataType() == DataType.FLOAT ? x : Nd4j.create(DataType.FLOAT, x.size(0), x.size(1));
-        Rows rows = new Rows(x);
-        FloatBuffer target = out.data().asNioFloat();
-        IntStream.range(0, rows.n).parallel().forEach(r -> {
-            double[] row = rows.get(r);
-            if (firstNonFinite(row) >= 0) {
-                throw new IllegalArgumentException("row " + r + " is not finite");
-            }
-            double scale = 0;
-            for (double v : row) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            float[] unit = new float[row.length];
-            if (scale > 0) {
-                double sum = 0;
-                for (double v : row) {
-                    sum += (v / scale) * (v / scale);
-                }
-                double norm = Math.sqrt(sum);
-                for (int c = 0; c < row.length; c++) {
-                    unit[c] = (float) (row[c] / scale / norm);
-                }
-            }
-            target.put(Math.multiplyExact(r, rows.d), unit, 0, rows.d);
-        });
-        return out;
+        int[] bad = nonFiniteRows(x);
+        if (bad.length > 0) {
+            throw new IllegalArgumentException("row " + bad[0] + " is not finite");
+        }
+        return x.dataType() == DataType.FLOAT ? Rows.normalizeInPlace(x)
+                : Rows.normalizeInPlace(x == features ? x.dup('c') : x).castTo(DataType.FLOAT);
     }
 
     /** {@code features} itself when it is a float32/float64 C-order array that is not a view, else such a copy. */
@@ -124,13 +105,13 @@ public final class Embeddings {
     }
 
     /** Row access to a contiguous float32 or float64 [N, D] array, as doubles. */
-    private static final class Rows {
+    private static final class RowReader {
         final int n;
         final int d;
         private final FloatBuffer floats;
         private final DoubleBuffer doubles;
 
-        Rows(INDArray x) {
+        RowReader(INDArray x) {
             n = (int) x.size(0);
             d = (int) x.size(1);
             boolean f64 = x.dataType() == DataType.DOUBLE;
