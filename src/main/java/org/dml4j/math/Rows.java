@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Row-wise formulas on ND4J matrices, written once for every package that needs them: L2
  * normalisation (retrieval, the training accuracy of ArcFace) and the stable log-sum-exp (the printed
- * training loss). The SameDiff counterparts inside loss graphs are {@code org.dml4j.loss.SdMath}.
+ * training loss). Their SameDiff counterparts inside the loss graphs are in the loss package (SdMath).
  */
 public final class Rows {
     private Rows() {

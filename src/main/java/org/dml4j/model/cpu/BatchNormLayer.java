@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The layer behind {@link RegularizedBatchNorm}: batch normalisation of NCHW maps, optionally followed
+ * The layer behind {@link org.dml4j.model.RegularizedBatchNorm}: batch normalisation of NCHW maps, optionally followed
  * by ReLU in place, computed with the few ND4J operations that are fast on CPU. DL4J M2.1's own path
  * (its oneDNN helper plus the {@code batchnorm_bp} op) took 4–7× PyTorch's time per BatchNorm; this one
  * views the maps as a matrix with one row per (example, channel), sums rows with a matrix–vector

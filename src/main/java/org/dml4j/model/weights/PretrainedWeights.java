@@ -15,7 +15,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
-import org.dml4j.eval.Report;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Backbones;
 import org.dml4j.model.Checkpoints;
