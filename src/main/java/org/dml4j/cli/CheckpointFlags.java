@@ -5,10 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.dml4j.data.ImageShape;
 import org.dml4j.error.ModelMismatchException;
+import org.dml4j.error.UsageException;
+import org.dml4j.loss.LossName;
+import org.dml4j.model.Backbones;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.Devices;
@@ -52,7 +56,7 @@ final class CheckpointFlags {
                       Collection<String> lenient, PrintWriter out) {
         ParseResult given = spec.commandLine().getParseResult();
         Map<String, String> stored = info.flags();
-        List<String> contradictions = new ArrayList<>();
+        Map<String, String> requested = new LinkedHashMap<>();
         List<String> wanted = new ArrayList<>(strict);
         wanted.addAll(lenient);
         for (String flag : wanted) {
@@ -62,23 +66,22 @@ final class CheckpointFlags {
                 continue;
             }
             if (given.hasMatchedOption(flag)) {
+                // checked here, before the comparison, so that a typo is a usage error (2), not a mismatch (4)
                 String here = canonical(flag, option.getValue(), spec);
-                if (!here.equals(value)) {
-                    if (strict.contains(flag)) {
-                        contradictions.add(flag + "=" + here + " here, " + value + " in the checkpoint");
-                    } else {
-                        out.println("note: " + source + " was trained with " + flag + "=" + value + "; this run uses "
-                                + here);
-                    }
+                if (strict.contains(flag)) {
+                    requested.put(flag, here);
+                } else if (!here.equals(value)) {
+                    out.println("note: " + source + " was trained with " + flag + "=" + value + "; this run uses "
+                            + here);
                 }
             } else {
+                if (flag.equals("--loss_name")) {
+                    requireLossOfThisCommand(value, spec, source);
+                }
                 option.setValue(typed(option, value));
             }
         }
-        if (!contradictions.isEmpty()) {
-            throw new ModelMismatchException(source + " was trained with other flags: " + String.join("; ", contradictions)
-                    + " (leave them out to use the checkpoint's)");
-        }
+        info.requireCompatible(requested, strict, source);
         if (info.imageShape() == null && spec.findOption("--image_shape") != null
                 && !given.hasMatchedOption("--image_shape")) {
             out.println("note: " + source + " was written before dml4j recorded the image shape; using --image_shape="
@@ -87,7 +90,29 @@ final class CheckpointFlags {
         out.flush();
     }
 
-    /** A flag's value as checkpoint.json writes it, so that the two compare as text. */
+    /**
+     * A checkpoint trained by the other training command cannot be resumed by this one.
+     *
+     * @throws ModelMismatchException naming the loss and the command that resumes it
+     */
+    private static void requireLossOfThisCommand(String stored, CommandSpec spec, String source) {
+        boolean pair = PAIR_COMMAND.equals(spec.name());
+        try {
+            LossName.parse(stored, pair);
+        } catch (UsageException e) {
+            throw new ModelMismatchException(source + " was trained with --loss_name=" + stored + ", a loss of "
+                    + (pair ? "train-elem" : PAIR_COMMAND) + "; resume it with that command");
+        }
+    }
+
+    /** The command whose losses are the pair losses. */
+    static final String PAIR_COMMAND = "train-pair";
+
+    /**
+     * A flag's value as checkpoint.json writes it, so that the two compare as text.
+     *
+     * @throws UsageException when the given value is not a valid one of the flag's
+     */
     private static String canonical(String flag, Object value, CommandSpec spec) {
         if (value instanceof PyBool b) {
             return Boolean.toString(b.value());
@@ -97,6 +122,14 @@ final class CheckpointFlags {
         }
         String text = String.valueOf(value);
         return switch (flag) {
+            case "--model" -> Backbones.parse(text).name();
+            case "--loss_name" -> LossName.parse(text, PAIR_COMMAND.equals(spec.name())).toString();
+            case "--embedding_size" -> {
+                if (Integer.parseInt(text) < 0) {
+                    throw new UsageException("--embedding_size must be >= 0 (0 = pooled features), got " + text);
+                }
+                yield text;
+            }
             case "--image_shape" -> ImageShape.parse(text).toString();
             case "--lr_steps" -> LrSchedule.parse(1, LrSchedule.PIECEWISE_DECAY, text).steps();
             case "--num_shards" -> effectiveShards(Integer.parseInt(text), spec);

@@ -10,6 +10,7 @@ import org.dml4j.data.VisibleText;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
+import org.dml4j.model.CheckpointInfo;
 import org.dml4j.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -103,6 +104,9 @@ public final class Dml4j implements Runnable {
         cl.getSubcommands().values().forEach(sub -> applyExitCodeHelp(sub, codes));
     }
 
+    /** Appended to every exit-1 message. */
+    static final String VERBOSE_HINT = " (rerun with --verbose for the stack trace)";
+
     /** An exit code and the one line that says why. */
     record Outcome(int code, String message) {
     }
@@ -122,9 +126,10 @@ public final class Dml4j implements Runnable {
             return new Outcome(ExitCodes.INTERRUPTED, ex.getMessage());
         }
         if (ex instanceof UncheckedIOException || ex instanceof IllegalStateException) {
-            return new Outcome(ExitCodes.FAILURE, ex.getMessage());   // complete messages: disk full, --use_gpu, divergence
+            // complete messages (disk full, --use_gpu, divergence); the trace still helps a bug report
+            return new Outcome(ExitCodes.FAILURE, ex.getMessage() + VERBOSE_HINT);
         }
-        return new Outcome(ExitCodes.FAILURE, "unexpected error: " + ex + " (rerun with --verbose for the stack trace)");
+        return new Outcome(ExitCodes.FAILURE, "unexpected error: " + ex + VERBOSE_HINT);
     }
 
     private static int handle(Exception ex, CommandLine cmd, ParseResult parsed) {
@@ -139,13 +144,13 @@ public final class Dml4j implements Runnable {
         return o.code();
     }
 
-    /** The version from the jar manifest (set by the build). */
+    /** dml4j's, Deeplearning4j's and Java's versions, as checkpoints record them. */
     static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Dml4j.class.getPackage().getImplementationVersion();
-            return new String[] {"dml4j " + (v == null ? "(development build)" : v)
-                    + ", Deeplearning4j 1.0.0-M2.1, Java " + System.getProperty("java.version")};
+            Map<String, String> v = CheckpointInfo.versionsNow();
+            return new String[] {"dml4j " + v.get("dml4j") + ", Deeplearning4j " + v.get("deeplearning4j") + ", Java "
+                    + v.get("java")};
         }
     }
 }

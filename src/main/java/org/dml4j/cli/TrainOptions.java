@@ -94,6 +94,7 @@ final class TrainOptions {
         if (checkpoint != null) {
             Path from = checkpoint.equals("latest") ? Checkpoints.latest(modelSaveDir.resolve(network.model))
                     : Path.of(checkpoint);
+            checkpoint = from.toString();   // the configuration block and the trainer see the folder resolved here
             CheckpointInfo info = CheckpointFlags.infoOf(from.toString());
             if (info != null) {
                 List<String> strict = new ArrayList<>(CheckpointInfo.ARCHITECTURE);

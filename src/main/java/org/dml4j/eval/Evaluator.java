@@ -12,7 +12,6 @@ import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
 import org.dml4j.inference.EmbeddingModel;
 import org.dml4j.inference.Progress;
-import org.dml4j.retrieval.Retrieval;
 import org.dml4j.retrieval.RetrievalEvaluator;
 import org.dml4j.retrieval.RetrievalMetrics;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,7 +42,7 @@ public final class Evaluator {
             test = ImageList.read(config.data().dataDir(), Split.TEST);
             out.println("val dataset size: " + test.classCount());
             test = config.data().usable(test, out);
-            Retrieval.requireQueries(test.size(), test.listFile() + " (after leaving out unreadable images)");
+            RetrievalEvaluator.requireQueries(test.size(), test.listFile() + " (after leaving out unreadable images)");
             f = ModelSource.embed(ModelSource.open(config, out), test, config, Progress.testBatchLines(out));
             source = test.listFile().toString();
         }
@@ -61,8 +60,8 @@ public final class Evaluator {
         }
         if (reportDir != null) {
             try {
-                out.println("report written to " + Report.write(reportDir, m, result.neighbours(), result.queries(),
-                        f.labels(), test, config.data().seed()));
+                out.println("report written to " + Report.write(reportDir, result, f.features(), test,
+                        config.data().seed()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the report to " + reportDir + ": " + e.getMessage(), e);
             }

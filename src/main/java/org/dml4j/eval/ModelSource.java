@@ -2,7 +2,6 @@ package org.dml4j.eval;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageList;
 import org.dml4j.error.DataException;
@@ -57,21 +56,19 @@ public final class ModelSource {
         }
         out.println("Loading parameters from " + path + "...");
         out.flush();
-        Checkpoints.Loaded loaded = Checkpoints.load(path, false);
-        CheckpointInfo info = loaded.info();
         Architecture arch = config.architecture();
-        if (info != null) {
-            List<String> differ = info.contradictions(CheckpointInfo.flagsOf(arch.backbone().name(), arch.shape(),
-                    arch.embeddingSize(), arch.strideIn1x1(), null), CheckpointInfo.ARCHITECTURE);
-            if (!differ.isEmpty()) {
-                throw new ModelMismatchException("--pretrained_model " + path + " was trained with other flags: "
-                        + String.join("; ", differ) + " (leave them out to use the checkpoint's)");
+        CheckpointInfo info = Checkpoints.info(path);
+        if (info == null) {
+            // a bare model zip: only the network itself can say what it is
+            Checkpoints.Loaded loaded = Checkpoints.load(path, false);
+            if (!arch.backbone().isIn(loaded.net())) {
+                throw new ModelMismatchException("--pretrained_model " + path + " is not a --model=" + arch.backbone());
             }
-        } else if (!arch.backbone().isIn(loaded.net())) {
-            throw new ModelMismatchException("--pretrained_model " + path + " is not a --model=" + arch.backbone());
-        } else {
             PretrainedWeights.requireSameStride(loaded.net(), arch.strideIn1x1(), path);
+            return EmbeddingModel.of(loaded.net(), arch, wanted);
         }
-        return EmbeddingModel.of(loaded.net(), arch, info != null ? info.embeddingVertex() : wanted);
+        info.requireCompatible(CheckpointInfo.flagsOf(arch.backbone().name(), arch.shape(), arch.embeddingSize(),
+                arch.strideIn1x1(), null), CheckpointInfo.ARCHITECTURE, "--pretrained_model " + path);
+        return EmbeddingModel.load(path, arch.shape());
     }
 }

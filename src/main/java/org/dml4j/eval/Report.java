@@ -25,6 +25,8 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageTransform;
+import org.dml4j.math.Rows;
+import org.dml4j.retrieval.RetrievalEvaluator;
 import org.dml4j.retrieval.RetrievalMetrics;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -49,13 +51,19 @@ public final class Report {
     }
 
     /**
-     * @param features normalised features, rows in {@code images} order
-     * @param nn       neighbour lists (most similar first)
+     * Writes {@code dir/report.html}.
+     *
+     * @param result     an all-against-all evaluation of {@code images}
+     * @param embeddings [N, D], rows in {@code images} order, for the cosines shown (normalised or not)
+     * @param seed       picks the sampled queries
+     * @return the file written
+     * @throws IOException when the file or a thumbnail cannot be written
      */
-    public static Path write(Path dir, RetrievalMetrics metrics, int[][] nn, INDArray features, int[] labels,
-                             ImageList images, long seed) throws IOException {
-        int n = labels.length;
-        double[] ap = RetrievalMetrics.averagePrecisionAtR(nn, labels);
+    public static Path write(Path dir, RetrievalEvaluator.Result result, INDArray embeddings, ImageList images,
+                             long seed) throws IOException {
+        RetrievalMetrics metrics = result.metrics();
+        int n = result.queryCount();
+        double[] ap = result.averagePrecisionAtR();
         SplittableRandom rng = new SplittableRandom(seed);
         LinkedHashSet<Integer> sampled = new LinkedHashSet<>();
         while (sampled.size() < Math.min(SAMPLED, n)) {
@@ -81,9 +89,10 @@ public final class Report {
         row(html, "R-precision", metrics.rPrecision());
         html.append("<tr><td>lone-label queries</td><td>").append(metrics.loneQueries()).append("</td></tr></table>\n");
         html.append("<h2>Recall@K</h2>\n<img class=\"curve\" alt=\"Recall@K curve\" src=\"data:image/png;base64,")
-                .append(recallCurve(nn, labels)).append("\">\n");
-        section(html, "Sample queries (seed " + seed + ")", "sampled", new ArrayList<>(sampled), nn, features, labels, images, ap);
-        section(html, "Worst queries by average precision at R", "worst", worst, nn, features, labels, images, ap);
+                .append(recallCurve(result)).append("\">\n");
+        section(html, "Sample queries (seed " + seed + ")", "sampled", new ArrayList<>(sampled), result, embeddings,
+                images, ap);
+        section(html, "Worst queries by average precision at R", "worst", worst, result, embeddings, images, ap);
         html.append("</body></html>\n");
         Path file = dir.resolve("report.html");
         AtomicFiles.write(file, out -> out.write(html.toString().getBytes(StandardCharsets.UTF_8)));
@@ -95,18 +104,22 @@ public final class Report {
                 .append("</td></tr>\n");
     }
 
-    private static void section(StringBuilder html, String title, String kind, List<Integer> queries, int[][] nn,
-                                INDArray features, int[] labels, ImageList images, double[] ap) throws IOException {
+    private static void section(StringBuilder html, String title, String kind, List<Integer> queries,
+                                RetrievalEvaluator.Result result, INDArray embeddings, ImageList images, double[] ap)
+            throws IOException {
         html.append("<h2>").append(escape(title)).append("</h2>\n<div class=\"grid ").append(kind).append("\">\n");
         for (int q : queries) {
             html.append("<div class=\"row\">");
-            cell(html, "query", images, q, "query, class " + labels[q]
+            int label = result.queryLabel(q);
+            cell(html, "query", images, q, "query, class " + label
                     + (Double.isNaN(ap[q]) ? "" : String.format(Locale.ROOT, ", AP@R %.2f", ap[q])));
-            for (int i = 0; i < Math.min(SHOWN, nn[q].length); i++) {
-                int j = nn[q][i];
-                double sim = features.getRow(q).mul(features.getRow(j)).sumNumber().doubleValue();
-                cell(html, labels[j] == labels[q] ? "hit" : "miss", images, j,
-                        String.format(Locale.ROOT, "#%d class %d, cos %.3f", i + 1, labels[j], sim));
+            int[] nn = result.neighbours(q);
+            INDArray query = Rows.normalized(embeddings.getRow(q, true));
+            for (int i = 0; i < Math.min(SHOWN, nn.length); i++) {
+                int j = nn[i];
+                double cos = query.mul(Rows.normalized(embeddings.getRow(j, true))).sumNumber().doubleValue();
+                cell(html, result.referenceLabel(j) == label ? "hit" : "miss", images, j,
+                        String.format(Locale.ROOT, "#%d class %d, cos %.3f", i + 1, result.referenceLabel(j), cos));
             }
             html.append("</div>\n");
         }
@@ -136,13 +149,13 @@ public final class Report {
     }
 
     /** Recall@K for K = 1, 2, 4, … up to the neighbours kept, as a PNG (base64). */
-    static String recallCurve(int[][] nn, int[] labels) throws IOException {
-        int kMax = nn[0].length;
+    static String recallCurve(RetrievalEvaluator.Result result) throws IOException {
+        int kMax = result.neighboursKept();
         Map<Integer, Double> points = new TreeMap<>();
         for (int k = 1; k <= kMax; k *= 2) {
-            points.put(k, RetrievalMetrics.recallAt(nn, labels, k));
+            points.put(k, result.recallAt(k));
         }
-        points.put(kMax, RetrievalMetrics.recallAt(nn, labels, kMax));
+        points.put(kMax, result.recallAt(kMax));
         XYChart chart = new XYChartBuilder().width(560).height(300).title("Recall@K").xAxisTitle("K")
                 .yAxisTitle("Recall").build();
         chart.getStyler().setXAxisLogarithmic(true);

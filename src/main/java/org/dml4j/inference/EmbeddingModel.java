@@ -19,6 +19,7 @@ import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbones;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
+import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.retrieval.Embeddings;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -81,16 +82,23 @@ public final class EmbeddingModel {
     /**
      * A checkpoint held in memory (sent to a worker): model.zip's bytes and its checkpoint.json.
      *
-     * @throws DataException when the bytes are not a DL4J model
+     * @param source names the model in messages (its path, or where the bytes came from)
+     * @throws DataException          when the bytes are not a DL4J model, or hold non-finite parameters
+     * @throws ModelMismatchException when {@code info} has no image shape (a checkpoint older than format 1)
      */
-    public static EmbeddingModel fromBytes(byte[] modelZip, CheckpointInfo info) {
+    public static EmbeddingModel fromBytes(byte[] modelZip, CheckpointInfo info, String source) {
         ComputationGraph net;
         try {
             net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(modelZip), false);
         } catch (IOException | RuntimeException e) {
-            throw new DataException("not a DL4J model (" + modelZip.length + " bytes): " + e.getMessage(), e);
+            throw new DataException(source + ": not a DL4J model (" + modelZip.length + " bytes): " + e.getMessage(), e);
         }
-        return of(net, architectureOf(info, null, "the model"), info.embeddingVertex());
+        String bad = Checkpoints.nonFiniteParameter(net);
+        if (bad != null) {
+            throw new DataException(source + ": holds parameters that are not finite (NaN or infinite), first in "
+                    + bad);
+        }
+        return of(net, architectureOf(info, null, source), info.embeddingVertex());
     }
 
     private static Architecture architectureOf(CheckpointInfo info, ImageShape shapeIfUnknown, String source) {
@@ -136,9 +144,23 @@ public final class EmbeddingModel {
      * Embeddings of decoded 8-bit BGR images (any size, as OpenCV decodes them), preprocessed and run
      * in batches of {@code batchSize}.
      *
-     * @return [N, D] float32, rows in the images' order
+     * @param images    decoded images, none empty
+     * @param batchSize images per forward pass, at least 1
+     * @return [N, D] float32, rows in the images' order ([0, D] for no images)
+     * @throws IllegalArgumentException when {@code batchSize} is below 1 or an image is empty
      */
     public INDArray embedDecoded(List<Mat> images, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        }
+        for (int i = 0; i < images.size(); i++) {
+            if (images.get(i) == null || images.get(i).empty()) {
+                throw new IllegalArgumentException("image " + i + " is empty (not decoded)");
+            }
+        }
+        if (images.isEmpty()) {
+            return Nd4j.create(DataType.FLOAT, 0, EmbeddingNetwork.embeddingWidth(architecture));
+        }
         int crop = architecture.shape().cropSize();
         List<INDArray> parts = new ArrayList<>();
         for (int from = 0; from < images.size(); from += batchSize) {

@@ -1,15 +1,24 @@
 package org.dml4j.model;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
+import org.dml4j.data.VisibleText;
 import org.dml4j.error.DataException;
+import org.dml4j.error.ModelMismatchException;
+import org.dml4j.error.UsageException;
 
 /**
  * What a checkpoint is ({@code checkpoint.json}, format {@value #FORMAT}): the network it holds
@@ -82,37 +91,56 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
 
     /**
      * Flags as {@link #flags} writes them, for a run's own configuration (so that the two compare
-     * as text): {@code --model}, {@code --image_shape} (left out when null), {@code --embedding_size},
-     * {@code --stride_in_1x1}, and with {@code training} its flags.
+     * as text): each field of checkpoint.json's "architecture" and "training" objects as
+     * {@code --<key>} with its JSON value as text; null values (an old checkpoint's unknown image
+     * shape or schedule) are left out. The same two tables write the file, so a flag has one
+     * spelling for the file, the comparison and the messages.
      */
     public static Map<String, String> flagsOf(String model, ImageShape imageShape, int embeddingSize,
                                               boolean strideIn1x1, Training training) {
         Map<String, String> f = new LinkedHashMap<>();
-        f.put("--model", model);
-        if (imageShape != null) {
-            f.put("--image_shape", imageShape.toString());
-        }
-        f.put("--embedding_size", Integer.toString(embeddingSize));
-        f.put("--stride_in_1x1", Boolean.toString(strideIn1x1));
+        Map<String, Object> json = new LinkedHashMap<>(architectureJson(model, imageShape, embeddingSize, strideIn1x1));
         if (training != null) {
-            Training t = training;
-            f.put("--loss_name", t.lossName());
-            f.put("--arc_scale", Double.toString(t.arcScale()));
-            f.put("--arc_margin", Double.toString(t.arcMargin()));
-            f.put("--arc_easy_margin", Boolean.toString(t.arcEasyMargin()));
-            f.put("--samples_each_class", Integer.toString(t.samplesEachClass()));
-            f.put("--margin", Double.toString(t.margin()));
-            f.put("--npairs_reg_lambda", Double.toString(t.npairsRegLambda()));
-            f.put("--num_shards", Integer.toString(t.numShards()));
-            f.put("--class_dim", Integer.toString(t.classDim()));
-            f.put("--train_batch_size", Integer.toString(t.trainBatchSize()));
-            f.put("--num_devices", Integer.toString(t.numDevices()));
-            f.put("--seed", Long.toString(t.seed()));
-            f.put("--lr", Double.toString(t.lr()));
-            f.put("--lr_strategy", t.lrStrategy());
-            f.put("--lr_steps", t.lrSteps());
+            json.putAll(trainingJson(training));
         }
+        json.forEach((k, v) -> {
+            if (v != null) {
+                f.put("--" + k, String.valueOf(v));
+            }
+        });
         return f;
+    }
+
+    /** checkpoint.json's "architecture" object; its keys are the flags without "--". */
+    private static Map<String, Object> architectureJson(String model, ImageShape imageShape, int embeddingSize,
+                                                        boolean strideIn1x1) {
+        Map<String, Object> arch = new LinkedHashMap<>();
+        arch.put("model", model);
+        arch.put("image_shape", imageShape == null ? null : imageShape.toString());
+        arch.put("embedding_size", embeddingSize);
+        arch.put("stride_in_1x1", strideIn1x1);
+        return arch;
+    }
+
+    /** checkpoint.json's "training" object; its keys are the flags without "--". */
+    private static Map<String, Object> trainingJson(Training t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loss_name", t.lossName());
+        m.put("arc_scale", t.arcScale());
+        m.put("arc_margin", t.arcMargin());
+        m.put("arc_easy_margin", t.arcEasyMargin());
+        m.put("samples_each_class", t.samplesEachClass());
+        m.put("margin", t.margin());
+        m.put("npairs_reg_lambda", t.npairsRegLambda());
+        m.put("num_shards", t.numShards());
+        m.put("class_dim", t.classDim());
+        m.put("train_batch_size", t.trainBatchSize());
+        m.put("num_devices", t.numDevices());
+        m.put("seed", t.seed());
+        m.put("lr", t.lr());
+        m.put("lr_strategy", t.lrStrategy());
+        m.put("lr_steps", t.lrSteps());
+        return m;
     }
 
     /**
@@ -120,7 +148,7 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
      * checkpoint, for the flags in {@code keys} both know: one "--flag=X here, Y in the checkpoint"
      * each, empty when they agree.
      */
-    public List<String> contradictions(Map<String, String> requested, List<String> keys) {
+    public List<String> contradictions(Map<String, String> requested, Collection<String> keys) {
         Map<String, String> mine = flags();
         List<String> out = new ArrayList<>();
         for (String k : keys) {
@@ -131,6 +159,21 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
             }
         }
         return out;
+    }
+
+    /**
+     * The compatibility check of every command that loads a checkpoint: the flags in {@code keys}
+     * that {@code requested} gives must have this checkpoint's values.
+     *
+     * @param source the flag and path that named the checkpoint ("--pretrained_model out/7"), for the message
+     * @throws ModelMismatchException naming each flag with both values
+     */
+    public void requireCompatible(Map<String, String> requested, Collection<String> keys, String source) {
+        List<String> differ = contradictions(requested, keys);
+        if (!differ.isEmpty()) {
+            throw new ModelMismatchException(source + " was trained with other flags: " + String.join("; ", differ)
+                    + " (leave them out to use the checkpoint's)");
+        }
     }
 
     /** The architecture flags, in the order messages list them. */
@@ -152,8 +195,25 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
         return m;
     }
 
-    /** The Deeplearning4j release dml4j is built on (its jars carry no version in their manifests). */
-    public static final String DL4J_VERSION = "1.0.0-M2.1";
+    /**
+     * The Deeplearning4j release on the class path, from deeplearning4j-nn's Maven metadata (its
+     * manifest carries no version), or "unknown" when the jar was repackaged without it.
+     */
+    public static final String DL4J_VERSION = dl4jVersion();
+
+    private static String dl4jVersion() {
+        try (InputStream in = ComputationGraph.class.getResourceAsStream(
+                "/META-INF/maven/org.deeplearning4j/deeplearning4j-nn/pom.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
 
     /** The checkpoint.json content. */
     public Map<String, Object> toJson() {
@@ -161,31 +221,10 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
         json.put("format", format);
         json.put("iteration", iteration);
         json.put("next_iteration", iteration + 1);
-        Map<String, Object> arch = new LinkedHashMap<>();
-        arch.put("model", model);
-        arch.put("image_shape", imageShape == null ? null : imageShape.toString());
-        arch.put("embedding_size", embeddingSize);
-        arch.put("stride_in_1x1", strideIn1x1);
-        json.put("architecture", arch);
+        json.put("architecture", architectureJson(model, imageShape, embeddingSize, strideIn1x1));
         json.put("embedding_vertex", embeddingVertex);
         if (training != null) {
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("loss_name", training.lossName());
-            t.put("arc_scale", training.arcScale());
-            t.put("arc_margin", training.arcMargin());
-            t.put("arc_easy_margin", training.arcEasyMargin());
-            t.put("samples_each_class", training.samplesEachClass());
-            t.put("margin", training.margin());
-            t.put("npairs_reg_lambda", training.npairsRegLambda());
-            t.put("num_shards", training.numShards());
-            t.put("class_dim", training.classDim());
-            t.put("train_batch_size", training.trainBatchSize());
-            t.put("num_devices", training.numDevices());
-            t.put("seed", training.seed());
-            t.put("lr", training.lr());
-            t.put("lr_strategy", training.lrStrategy());
-            t.put("lr_steps", training.lrSteps());
-            json.put("training", t);
+            json.put("training", trainingJson(training));
         }
         List<Map<String, Object>> lists = new ArrayList<>();
         for (DataList d : data) {
@@ -209,7 +248,6 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
      * @param source names the file in messages
      * @throws DataException naming the file and the field when a value has the wrong type or is missing
      */
-    @SuppressWarnings("unchecked")
     public static CheckpointInfo fromJson(Map<String, Object> json, String source) {
         Fields j = new Fields(json, source);
         if (!json.containsKey("format")) {
@@ -220,8 +258,11 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
             throw new DataException(source + ": checkpoint format " + format + " is newer than this dml4j reads ("
                     + FORMAT + "); use a newer dml4j");
         }
+        if (format < 1) {
+            throw new DataException(source + ": field 'format' must be 1 (or absent, for the first format), got "
+                    + format);
+        }
         Fields a = j.object("architecture");
-        String shape = a.textOrNull("image_shape");
         Training training = null;
         if (json.get("training") != null) {
             Fields t = j.object("training");
@@ -229,27 +270,50 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
                     t.bool("arc_easy_margin"), t.integer("samples_each_class"), t.number("margin"),
                     t.number("npairs_reg_lambda"), t.integer("num_shards"), t.integer("class_dim"),
                     t.integer("train_batch_size"), t.integer("num_devices"), t.longInteger("seed"), t.number("lr"),
-                    t.text("lr_strategy"), t.text("lr_steps"));
+                    t.text("lr_strategy"), t.textOrNull("lr_steps"));
         }
         List<DataList> data = new ArrayList<>();
-        if (json.get("data") instanceof List<?> lists) {
-            for (Object o : lists) {
-                Fields d = new Fields((Map<String, Object>) o, source + " data");
-                data.add(new DataList(d.text("split"), d.text("path"), d.text("sha256"), d.integer("images"),
-                        d.integer("classes")));
-            }
+        for (Fields d : j.objects("data")) {
+            data.add(new DataList(d.text("split"), d.text("path"), d.text("sha256"), d.integer("images"),
+                    d.integer("classes")));
         }
         Map<String, String> versions = new LinkedHashMap<>();
         if (json.get("versions") instanceof Map<?, ?> v) {
             v.forEach((k, val) -> versions.put(String.valueOf(k), String.valueOf(val)));
         }
-        String created = j.textOrNull("created");
-        return new CheckpointInfo(format, j.longInteger("iteration"), a.text("model"),
-                shape == null ? null : ImageShape.parse(shape), a.integer("embedding_size"), a.bool("stride_in_1x1"),
-                j.text("embedding_vertex"), training, data, versions, created == null ? null : Instant.parse(created));
+        int embeddingSize = a.integer("embedding_size");
+        if (embeddingSize < 0) {
+            throw new DataException(source + ": field 'embedding_size' must be >= 0, got " + embeddingSize);
+        }
+        return new CheckpointInfo(format, j.longInteger("iteration"), modelName(a.text("model"), source),
+                imageShape(a.textOrNull("image_shape"), source), embeddingSize, a.bool("stride_in_1x1"),
+                j.text("embedding_vertex"), training, data, versions, j.instantOrNull("created"));
     }
 
-    /** Format 0: iteration, model, embedding_size, stride_in_1x1, num_devices, loss_name and config as text. */
+    /** A stored backbone name this version knows, or a {@link DataException} naming the file. */
+    private static String modelName(String name, String source) {
+        try {
+            return Backbones.parse(name).name();
+        } catch (UsageException e) {
+            throw new DataException(source + ": field 'model' names no backbone of this dml4j ("
+                    + VisibleText.quote(name) + "; known: " + Backbones.names() + ")");
+        }
+    }
+
+    /** A stored image shape, null when absent, or a {@link DataException} naming the file. */
+    private static ImageShape imageShape(String text, String source) {
+        try {
+            return text == null ? null : ImageShape.parse(text);
+        } catch (UsageException e) {
+            throw new DataException(source + ": field 'image_shape' " + e.getMessage().replace("--image_shape: ", ""));
+        }
+    }
+
+    /**
+     * Format 0: iteration, model, embedding_size, stride_in_1x1, num_devices, loss_name, and the
+     * configuration as its {@code toString()} text, from which the image shape, the loss parameters
+     * and the schedule ({@code lr=LrSchedule[baseLr=0.01, boundaries=[225]]}) are read back.
+     */
     private static CheckpointInfo legacy(Fields j, String source) {
         Map<String, Object> raw = j.raw;
         String config = raw.get("config") instanceof String s ? s : "";
@@ -259,10 +323,11 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
             c.putIfAbsent(m.group(1), m.group(2));
         }
         Matcher shape = CONFIG_SHAPE.matcher(config);
-        String model = raw.get("model") instanceof String s ? s : c.get("model");
-        if (model == null) {
+        Object name = raw.get("model") instanceof String s ? s : c.get("model");
+        if (!(name instanceof String)) {
             throw new DataException(source + ": names no model; this is not a checkpoint.json of dml4j");
         }
+        String model = modelName((String) name, source);
         int embeddingSize = raw.get("embedding_size") instanceof Number n ? n.intValue() : 0;
         boolean stride = Boolean.TRUE.equals(raw.get("stride_in_1x1"));
         String vertex = raw.get("embedding_vertex") instanceof String s ? s
@@ -270,17 +335,20 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
         Training training = null;
         if (raw.get("loss_name") instanceof String loss && c.containsKey("trainBatchSize")) {
             int devices = raw.get("num_devices") instanceof Number n ? n.intValue() : 1;
+            Matcher steps = CONFIG_LR_STEPS.matcher(config);
             training = new Training(loss, dbl(c, "arcScale", 80), dbl(c, "arcMarginRadians", 0.15),
                     Boolean.parseBoolean(c.getOrDefault("arcEasyMargin", "false")), (int) dbl(c, "samplesEachClass", 2),
                     dbl(c, "margin", 0.1), dbl(c, "npairsRegLambda", 0.01), (int) dbl(c, "numShards", devices),
                     (int) dbl(c, "classDim", 11318), (int) dbl(c, "trainBatchSize", 0), devices,
-                    (long) dbl(c, "seed", 0), dbl(c, "baseLr", 0.01), "piecewise_decay", "");
+                    (long) dbl(c, "seed", 0), dbl(c, "baseLr", 0.01), "piecewise_decay",
+                    steps.find() ? steps.group(1).replace(" ", "") : null);
         }
         long iteration = raw.get("iteration") instanceof Number n ? n.longValue() : -1;
-        return new CheckpointInfo(0, iteration, model, shape.find() ? ImageShape.parse(shape.group(1)) : null,
+        return new CheckpointInfo(0, iteration, model, shape.find() ? imageShape(shape.group(1), source) : null,
                 embeddingSize, stride, vertex, training, List.of(), Map.of(), null);
     }
 
+    private static final Pattern CONFIG_LR_STEPS = Pattern.compile("boundaries=\\[([\\d, ]*)\\]");
     private static final Pattern CONFIG_FIELD = Pattern.compile("(\\w+)=([\\w.+-]+)(?=[,\\]])");
     private static final Pattern CONFIG_SHAPE = Pattern.compile("imageShape=(\\d+,\\d+,\\d+)");
 
@@ -313,19 +381,54 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
             return raw.get(key) == null ? null : text(key);
         }
 
+        /** A list of objects; absent or null is empty. */
+        @SuppressWarnings("unchecked")
+        List<Fields> objects(String key) {
+            Object v = raw.get(key);
+            if (v == null) {
+                return List.of();
+            }
+            if (!(v instanceof List<?> list)) {
+                throw missing(key, "a list");
+            }
+            List<Fields> out = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.get(i) instanceof Map<?, ?> item)) {
+                    throw new DataException(source + ": item " + (i + 1) + " of '" + key + "' must be an object, got "
+                            + list.get(i));
+                }
+                out.add(new Fields((Map<String, Object>) item, source + " ('" + key + "' item " + (i + 1) + ")"));
+            }
+            return out;
+        }
+
+        Instant instantOrNull(String key) {
+            String text = textOrNull(key);
+            try {
+                return text == null ? null : Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw missing(key, "a time such as 2026-11-29T15:26:00Z");
+            }
+        }
+
         double number(String key) {
-            if (raw.get(key) instanceof Number n) {
+            if (raw.get(key) instanceof Number n && Double.isFinite(n.doubleValue())) {
                 return n.doubleValue();
             }
-            throw missing(key, "a number");
+            throw missing(key, "a finite number");
         }
 
         int integer(String key) {
-            return (int) longInteger(key);
+            long v = longInteger(key);
+            if (v != (int) v) {
+                throw missing(key, "an integer between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
+            }
+            return (int) v;
         }
 
         long longInteger(String key) {
-            if (raw.get(key) instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            if (raw.get(key) instanceof Number n && (n instanceof Long || n instanceof Integer
+                    || n instanceof Short || n instanceof Byte)) {
                 return n.longValue();
             }
             throw missing(key, "an integer");

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dml4j.data.AtomicFiles;
@@ -180,8 +181,11 @@ public final class Checkpoints {
                 throw new DataException(model + ": its optimiser state (momentum) holds values that are not finite"
                         + " (NaN or infinite); this checkpoint cannot be resumed");
             }
-            Path infoFile = model.resolveSibling(INFO_FILE);
-            return new Loaded(net, Files.exists(infoFile) ? readInfo(infoFile) : null);
+            CheckpointInfo info = info(model);
+            if (info != null) {
+                requireDescribes(info, net, model);
+            }
+            return new Loaded(net, info);
         } catch (NoSuchFileException e) {
             throw new UsageException(path + ": not found", e);
         } catch (DataException e) {
@@ -192,14 +196,50 @@ public final class Checkpoints {
     }
 
     /**
-     * What a checkpoint folder's (or model zip's) checkpoint.json says, without loading the model;
-     * null when there is none.
+     * What a checkpoint folder's (or its model.zip's) checkpoint.json says, without loading the
+     * model; null when there is none, and for a zip of another name (a model copied out of its
+     * folder says nothing about the checkpoint.json that may lie beside it).
      *
      * @throws DataException naming the file when it is not a readable checkpoint.json
      */
     public static CheckpointInfo info(Path checkpoint) {
-        Path file = Files.isDirectory(checkpoint) ? checkpoint.resolve(INFO_FILE) : checkpoint.resolveSibling(INFO_FILE);
+        Path file;
+        if (Files.isDirectory(checkpoint)) {
+            file = checkpoint.resolve(INFO_FILE);
+        } else if (checkpoint.getFileName() != null && checkpoint.getFileName().toString().equals(MODEL_FILE)) {
+            file = checkpoint.resolveSibling(INFO_FILE);
+        } else {
+            return null;
+        }
         return Files.isRegularFile(file) ? readInfo(file) : null;
+    }
+
+    /**
+     * A checkpoint.json must describe the model.zip beside it: the same backbone (when the zip holds
+     * one of dml4j's), an embedding vertex that exists, and the embedding size (a folder assembled from two runs fails here
+     * rather than with a shape error mid-run).
+     *
+     * @throws DataException naming both files and the values that differ
+     */
+    static void requireDescribes(CheckpointInfo info, ComputationGraph net, Path model) {
+        String where = model.resolveSibling(INFO_FILE) + " does not describe " + model + ": ";
+        String holds = Backbones.ALL.stream().filter(b -> b.isIn(net)).map(Backbone::name).findFirst().orElse(null);
+        // a network of no dml4j backbone (hand-built, a test's) is taken at its checkpoint.json's word
+        if (holds != null && !holds.equals(info.model())) {
+            throw new DataException(where + "it names --model=" + info.model() + ", the zip holds " + holds);
+        }
+        if (net.getVertex(info.embeddingVertex()) == null) {
+            throw new DataException(where + "its embedding vertex '" + info.embeddingVertex()
+                    + "' is not in the network");
+        }
+        if (info.embeddingSize() > 0) {
+            long width = net.getVertex(EmbeddingNetwork.EMBEDDING) == null ? -1
+                    : ((FeedForwardLayer) EmbeddingNetwork.layerConf(net, EmbeddingNetwork.EMBEDDING)).getNOut();
+            if (width != info.embeddingSize()) {
+                throw new DataException(where + "it says --embedding_size=" + info.embeddingSize() + ", the zip's "
+                        + EmbeddingNetwork.EMBEDDING + (width < 0 ? " is missing" : " has width " + width));
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -20,15 +20,97 @@ public final class RetrievalEvaluator {
     }
 
     /**
-     * The metrics and the neighbour lists behind them.
-     *
-     * @param metrics    Recall@K, MAP@R, R-precision
-     * @param neighbours [Q][k] reference indices per query, most similar first
-     * @param queries    the normalised query embeddings [Q, D] (for cosines in a report)
-     * @param references the normalised reference embeddings [R, D] (the same array as {@code queries}
-     *                   for {@link #allAgainstAll})
+     * The metrics and the neighbour lists behind them, immutable: the lists and labels are the
+     * evaluator's own, and every accessor returns a copy or a value.
      */
-    public record Result(RetrievalMetrics metrics, int[][] neighbours, INDArray queries, INDArray references) {
+    public static final class Result {
+        private final RetrievalMetrics metrics;
+        private final int[][] neighbours;
+        private final int[] queryLabels;
+        private final int[] referenceLabels;
+        private final boolean selfExcluded;
+
+        private Result(RetrievalMetrics metrics, int[][] neighbours, int[] queryLabels, int[] referenceLabels,
+                       boolean selfExcluded) {
+            this.metrics = metrics;
+            this.neighbours = neighbours;
+            this.queryLabels = queryLabels.clone();
+            this.referenceLabels = referenceLabels.clone();
+            this.selfExcluded = selfExcluded;
+        }
+
+        /** Recall@K, MAP@R, R-precision. */
+        public RetrievalMetrics metrics() {
+            return metrics;
+        }
+
+        /** Number of queries Q. */
+        public int queryCount() {
+            return queryLabels.length;
+        }
+
+        /** Neighbours kept per query: enough for Recall@1000 and for R of every query (capped at the references). */
+        public int neighboursKept() {
+            return neighbours.length == 0 ? 0 : neighbours[0].length;
+        }
+
+        /**
+         * Query {@code q}'s nearest references, most similar first (cosine, ties to the lower index).
+         *
+         * @return a copy of {@link #neighboursKept()} reference indices
+         */
+        public int[] neighbours(int q) {
+            return neighbours[q].clone();
+        }
+
+        public int queryLabel(int q) {
+            return queryLabels[q];
+        }
+
+        public int referenceLabel(int j) {
+            return referenceLabels[j];
+        }
+
+        /** Recall@K for any K up to {@link #neighboursKept()} (a Recall@K curve). */
+        public double recallAt(int k) {
+            if (k < 1 || k > neighboursKept()) {
+                throw new IllegalArgumentException("k must be in 1.." + neighboursKept() + ", got " + k);
+            }
+            return RetrievalMetrics.recallAt(neighbours, queryLabels, referenceLabels, k);
+        }
+
+        /** Average precision at R of each query [Q] (NaN for a query with no relevant reference). */
+        public double[] averagePrecisionAtR() {
+            return RetrievalMetrics.averagePrecisionAtR(neighbours, queryLabels, referenceLabels, selfExcluded);
+        }
+    }
+
+    /**
+     * The data-size precondition of every all-against-all metric: each query is compared with the
+     * others, so there must be at least two.
+     *
+     * @param source what the embeddings are of, for the message (a list or features file)
+     * @throws DataException saying what is needed when {@code n < 2}
+     */
+    public static void requireQueries(int n, String source) {
+        if (n < 2) {
+            throw new DataException(source + ": retrieval needs at least 2 images (each query is compared with"
+                    + " the others), got " + n);
+        }
+    }
+
+    /**
+     * Recall@1 as the original measures it (docs/ORIGINAL.md §7), the training's test metric:
+     * L2-normalised rows, nearest neighbour by cosine, the query itself excluded, ties to the lower
+     * index; a hit when the neighbour has the query's label. No finiteness check (the trainer
+     * applies its own, naming the images).
+     *
+     * @param embeddings [N, D], N ≥ 2 (callers check with {@link #requireQueries}); a float32
+     *                   C-order array is normalised in place
+     */
+    public static double recallAt1(INDArray embeddings, int[] labels) {
+        return RetrievalMetrics.recallAt(NearestNeighbours.search(embeddings, 1, NearestNeighbours.DEFAULT_BLOCK),
+                labels, 1);
     }
 
     /**
@@ -41,11 +123,11 @@ public final class RetrievalEvaluator {
      */
     public static Result allAgainstAll(INDArray embeddings, int[] labels, String source) {
         Embeddings.requireFinite(embeddings, source, Embeddings.numberedRows());
-        Retrieval.requireQueries(labels.length, source);
+        requireQueries(labels.length, source);
         INDArray x = Embeddings.normalizeRows(embeddings);
         int[][] nn = NearestNeighbours.searchNormalized(x, RetrievalMetrics.neighboursNeeded(labels),
                 NearestNeighbours.DEFAULT_BLOCK);
-        return new Result(RetrievalMetrics.fromNeighbours(nn, labels), nn, x, x);
+        return new Result(RetrievalMetrics.fromNeighbours(nn, labels), nn, labels, labels, true);
     }
 
     /**
@@ -74,6 +156,7 @@ public final class RetrievalEvaluator {
         int[][] nn = NearestNeighbours.searchNormalized(q, r,
                 RetrievalMetrics.neighboursNeeded(queryLabels, referenceLabels, false), NearestNeighbours.DEFAULT_BLOCK,
                 false);
-        return new Result(RetrievalMetrics.fromNeighbours(nn, queryLabels, referenceLabels, false), nn, q, r);
+        return new Result(RetrievalMetrics.fromNeighbours(nn, queryLabels, referenceLabels, false), nn, queryLabels,
+                referenceLabels, false);
     }
 }

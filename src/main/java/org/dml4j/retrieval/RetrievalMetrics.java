@@ -61,12 +61,18 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
         return counts;
     }
 
-    /** Average precision at R of each query (NaN for lone-label queries), SOP protocol, for picking examples. */
-    public static double[] averagePrecisionAtR(int[][] nn, int[] labels) {
-        Map<Integer, Integer> counts = counts(labels);
-        double[] ap = new double[labels.length];
-        for (int q = 0; q < labels.length; q++) {
-            ap[q] = atR(nn[q], labels, labels[q], counts.get(labels[q]) - 1)[0];
+    /**
+     * Average precision at R of each query (NaN for lone-label queries), for picking examples.
+     *
+     * @param selfExcluded the queries are the references and each query's own row is not a candidate
+     */
+    public static double[] averagePrecisionAtR(int[][] nn, int[] queryLabels, int[] referenceLabels,
+                                               boolean selfExcluded) {
+        Map<Integer, Integer> counts = counts(referenceLabels);
+        double[] ap = new double[queryLabels.length];
+        for (int q = 0; q < queryLabels.length; q++) {
+            ap[q] = atR(nn[q], referenceLabels, queryLabels[q],
+                    counts.getOrDefault(queryLabels[q], 0) - (selfExcluded ? 1 : 0))[0];
         }
         return ap;
     }
@@ -76,7 +82,12 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
         return recallAt(nn, labels, labels, k);
     }
 
-    private static double recallAt(int[][] nn, int[] queryLabels, int[] referenceLabels, int k) {
+    /**
+     * Share of queries with a reference of their label among their first {@code k} neighbours.
+     *
+     * @param k at most the neighbours each list holds
+     */
+    public static double recallAt(int[][] nn, int[] queryLabels, int[] referenceLabels, int k) {
         int hits = 0;
         for (int q = 0; q < queryLabels.length; q++) {
             for (int i = 0; i < k; i++) {

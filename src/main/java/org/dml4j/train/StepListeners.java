@@ -110,7 +110,11 @@ final class StepListeners {
         }
     }
 
-    /** A checkpoint every save step and after the last one, and after a step Ctrl-C interrupted. */
+    /**
+     * A checkpoint every save step and after the last one; after a step Ctrl-C interrupted, a
+     * checkpoint and then the end of the run ({@link Trainer.Interrupted}). The flag is read once
+     * per step, so a Ctrl-C between two reads cannot stop a run without its checkpoint.
+     */
     static final class Checkpointing implements StepListener {
         private final LongFunction<Path> save;
         private final InterruptFlag interrupt;
@@ -126,8 +130,12 @@ final class StepListeners {
         @Override
         public void afterStep(Step s) {
             long t = s.iteration();
-            if ((t != 0 && t % every == 0) || s.last() || interrupt.requested()) {
+            boolean interrupted = interrupt.requested();
+            if ((t != 0 && t % every == 0) || s.last() || interrupted) {
                 last = save.apply(t);
+            }
+            if (interrupted) {
+                throw new Trainer.Interrupted(t, last);
             }
         }
 
@@ -140,25 +148,7 @@ final class StepListeners {
         }
     }
 
-    /** Ends the run after the checkpoint Ctrl-C asked for. */
-    static final class InterruptStop implements StepListener {
-        private final InterruptFlag interrupt;
-        private final Checkpointing checkpoints;
-
-        InterruptStop(InterruptFlag interrupt, Checkpointing checkpoints) {
-            this.interrupt = interrupt;
-            this.checkpoints = checkpoints;
-        }
-
-        @Override
-        public void afterStep(Step s) {
-            if (interrupt.requested()) {
-                throw new Trainer.Interrupted(s.iteration(), checkpoints.last());
-            }
-        }
-    }
-
-    /** The original's {@code --enable_ce} lines at the end: last loss and last test recall (§6.3). */
+    /** The original's {@code --enable_ce} lines at the end: last loss and last test recall (docs/ORIGINAL.md §6.3). */
     static final class ContinuousEvaluation implements StepListener {
         private final PrintWriter out;
         private final PeriodicTest test;

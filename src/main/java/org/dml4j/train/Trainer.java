@@ -22,7 +22,7 @@ import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.cpu.Helpers;
 import org.dml4j.model.weights.PretrainedWeights;
-import org.dml4j.retrieval.Retrieval;
+import org.dml4j.retrieval.RetrievalEvaluator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,11 +109,7 @@ public final class Trainer {
         }
         List<String> keys = new ArrayList<>(CheckpointInfo.ARCHITECTURE);
         keys.addAll(CheckpointInfo.TRAINING);
-        List<String> differ = info.contradictions(config.flags(), keys);
-        if (!differ.isEmpty()) {
-            throw new ModelMismatchException("--checkpoint " + from + " was trained with other flags: "
-                    + String.join("; ", differ) + " (leave them out to resume with the checkpoint's)");
-        }
+        info.requireCompatible(config.flags(), keys, "--checkpoint " + from);
         for (CheckpointInfo.DataList was : info.data()) {
             for (CheckpointInfo.DataList now : data.lists()) {
                 if (was.split().equals(now.split()) && !was.sha256().equals(now.sha256())) {
@@ -153,7 +149,7 @@ public final class Trainer {
 
     /**
      * The loop: a step, then every listener (docs/ORIGINAL.md §6.2 for what they print and when);
-     * Ctrl-C is turned into a request the checkpointing and stopping listeners honour.
+     * Ctrl-C is turned into a request the checkpointing listener honours (a checkpoint, then the end).
      */
     private void loop() {
         interrupt.install();
@@ -168,7 +164,7 @@ public final class Trainer {
             StepListeners.PeriodicTest test = new StepListeners.PeriodicTest(t -> test(t, checkpoints), metrics, display,
                     config.testIterStep());
             List<StepListener> listeners = new ArrayList<>(List.of(new StepListeners.DivergenceGuard(net, checkpoints),
-                    display, test, checkpoints, new StepListeners.InterruptStop(interrupt, checkpoints)));
+                    display, test, checkpoints));
             if (config.enableCe()) {
                 listeners.add(new StepListeners.ContinuousEvaluation(out, test));
             }
@@ -196,7 +192,7 @@ public final class Trainer {
                 config.testBatchSize(), config.data().numWorkers(), Progress.testBatchLines(out));
         EmbeddingModel.requireFinite(f, data.test(), "test embeddings at iteration " + t + " (last good checkpoint: "
                 + checkpoints.describeLast() + ")");
-        double recall = Retrieval.recallAt1(f.features(), f.labels());
+        double recall = RetrievalEvaluator.recallAt1(f.features(), f.labels());
         out.printf(Locale.ROOT, "[%s] test_img_num %d, trainbatch %d, test_recall %.5f%n",
                 Progress.now(), f.labels().length, t, recall);
         out.flush();

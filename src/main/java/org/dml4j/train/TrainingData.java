@@ -17,7 +17,7 @@ import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
 import org.dml4j.loss.LossName;
 import org.dml4j.model.CheckpointInfo;
-import org.dml4j.retrieval.Retrieval;
+import org.dml4j.retrieval.RetrievalEvaluator;
 
 /**
  * The training and test lists of a run, checked up front, and loaders over them: every listed
@@ -57,7 +57,7 @@ public final class TrainingData {
                     + " training label " + train.maxLabel() + " (class_id - 1) in " + train.listFile());
         }
         if (config.testIterStep() <= config.totalIterNum()) {
-            Retrieval.requireQueries(test.size(), test.listFile() + " (the periodic test every --test_iter_step="
+            RetrievalEvaluator.requireQueries(test.size(), test.listFile() + " (the periodic test every --test_iter_step="
                     + config.testIterStep() + " iterations; after leaving out unreadable images)");
         }
         BatchSampler sampler = BatchSampler.training(config.loss().name().stream(), train,

@@ -6,7 +6,7 @@ import org.dml4j.data.Batch;
 import org.dml4j.loss.Heads;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.retrieval.Embeddings;
-import org.dml4j.retrieval.Retrieval;
+import org.dml4j.retrieval.RetrievalEvaluator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -51,7 +51,7 @@ final class TrainingStep implements AutoCloseable {
         return new ForwardCapture(embedding, (features, labels) -> {
             if (pair) {
                 // non-finite features give a non-finite loss, which stops the run with its own message
-                double recall = Embeddings.allFinite(features) ? Retrieval.recallAt1(features, labels) : Double.NaN;
+                double recall = Embeddings.allFinite(features) ? RetrievalEvaluator.recallAt1(features, labels) : Double.NaN;
                 return new double[] {n.calcRegularizationScore(true), recall};
             }
             INDArray logits = Heads.accuracyLogits(n.getLayer(EmbeddingNetwork.HEAD), features, labels);

@@ -143,6 +143,35 @@ class CheckpointFlagsTest {
                 + " this run uses 3,32,32"), bigger.out());
     }
 
+    @Test
+    void aCheckpointOfTheOtherTrainingCommandIsAMismatchAndAMistypedFlagAUsageError() {
+        Run pair = CommandLineTest.run("train-pair", "--use_gpu=False", "--data_dir", data.toString(),
+                "--checkpoint", ckpt.toString(), "--model_save_dir", dir.resolve("pair-resume").toString());
+        assertEquals(ExitCodes.MODEL_MISMATCH, pair.code(), pair.err());
+        assertTrue(pair.err().contains("--checkpoint " + ckpt + " was trained with --loss_name=arcmargin, a loss of"
+                + " train-elem; resume it with that command"), pair.err());
+
+        String[][] typos = {
+            {"eval", "--pretrained_model", ckpt.toString(), "--model=ResNet81"},
+            {"infer", "--pretrained_model", ckpt.toString(), "--embedding_size=-1"},
+            {"train-elem", "--checkpoint", ckpt.toString(), "--loss_name=arcmragin"},
+            {"train-elem", "--checkpoint", ckpt.toString(), "--image_shape=3,16"},
+        };
+        for (String[] t : typos) {
+            String[] args = java.util.Arrays.copyOf(t, t.length + 4);
+            args[t.length] = "--use_gpu=False";
+            args[t.length + 1] = "--data_dir";
+            args[t.length + 2] = data.toString();
+            args[t.length + 3] = "--model_save_dir=" + dir.resolve("typo");
+            if (!t[0].startsWith("train")) {
+                args = java.util.Arrays.copyOf(args, args.length - 1);
+            }
+            Run r = CommandLineTest.run(args);
+            assertEquals(ExitCodes.USAGE, r.code(), String.join(" ", t) + ": " + r.err());
+            assertTrue(r.err().contains(t[t.length - 1].substring(0, t[t.length - 1].indexOf('='))), r.err());
+        }
+    }
+
     private static String recall(Run r) {
         Matcher m = Pattern.compile("test_recall (\\S+)").matcher(r.out());
         assertTrue(m.find(), r.out());

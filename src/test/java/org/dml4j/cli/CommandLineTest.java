@@ -275,6 +275,12 @@ class CommandLineTest {
         assertEquals(ExitCodes.FAILURE, internal.code(), "an internal check is not the user's flag");
         assertTrue(internal.message().startsWith("unexpected error: java.lang.IllegalArgumentException: k must be"),
                 internal.message());
+        for (Exception e : new Exception[] {new IllegalArgumentException("x"), new IllegalStateException("diverged"),
+            new java.io.UncheckedIOException("disk full", new java.io.IOException())}) {
+            Dml4j.Outcome o = Dml4j.outcome(e);
+            assertEquals(ExitCodes.FAILURE, o.code());
+            assertTrue(o.message().endsWith(" (rerun with --verbose for the stack trace)"), o.message());
+        }
 
         Run train = run("train");
         assertEquals(ExitCodes.USAGE, train.code());

@@ -42,7 +42,7 @@ class EmbeddingModelTest {
         assertArrayEquals(expected, fromPath.embed(x).reshape(-1).toFloatVector(), 1e-5f);
 
         EmbeddingModel fromBytes = EmbeddingModel.fromBytes(Files.readAllBytes(STORED.resolve("1/model.zip")),
-                Checkpoints.info(STORED.resolve("1")));
+                Checkpoints.info(STORED.resolve("1")), "the stored checkpoint");
         assertArrayEquals(expected, fromBytes.embed(x).reshape(-1).toFloatVector(), 1e-5f);
 
         ModelMismatchException old = assertThrows(ModelMismatchException.class,

@@ -60,6 +60,7 @@ class RetrievalEvaluatorTest {
         }
         RetrievalEvaluator.Result result = RetrievalEvaluator.queryAgainstReference(Nd4j.createFromArray(queries), ql,
                 Nd4j.createFromArray(refs), rl);
+        double[] apOf = result.averagePrecisionAtR();
         double[] hits = new double[62];
         double map = 0;
         double rp = 0;
@@ -67,7 +68,7 @@ class RetrievalEvaluatorTest {
         int lone = 0;
         for (int q = 0; q < queries.length; q++) {
             int[] order = ranked(queries[q], refs);
-            assertArrayEquals(java.util.Arrays.copyOf(order, result.neighbours()[q].length), result.neighbours()[q],
+            assertArrayEquals(java.util.Arrays.copyOf(order, result.neighboursKept()), result.neighbours(q),
                     "query " + q);
             int first = 0;
             while (rl[order[first]] != ql[q] && first < order.length - 1) {
@@ -82,6 +83,7 @@ class RetrievalEvaluatorTest {
             }
             if (big == 0) {
                 lone++;
+                assertTrue(Double.isNaN(apOf[q]), "a lone query has no AP@R");
                 continue;
             }
             scored++;
@@ -93,6 +95,7 @@ class RetrievalEvaluatorTest {
                     ap += rel / (double) (i + 1);
                 }
             }
+            assertEquals(ap / big, apOf[q], 1e-12, "AP@R of query " + q);
             map += ap / big;
             rp += rel / (double) big;
         }
@@ -100,6 +103,12 @@ class RetrievalEvaluatorTest {
         assertEquals(hits[1] / 37, m.recallAtK().get(1), 1e-12);
         assertEquals(hits[10] / 37, m.recallAtK().get(10), 1e-12);
         assertEquals(hits[61] / 37, m.recallAtK().get(61), 1e-12, "Recall@K capped at the 61 references");
+        for (int k = 1; k <= 61; k++) {
+            assertEquals(hits[k] / 37, result.recallAt(k), 1e-12, "Recall@" + k);
+        }
+        int[] taken = result.neighbours(0);
+        taken[0] = -5;
+        assertEquals(ranked(queries[0], refs)[0], result.neighbours(0)[0], "a result is not changed through a copy");
         assertEquals(map / scored, m.mapAtR(), 1e-12);
         assertEquals(rp / scored, m.rPrecision(), 1e-12);
         assertEquals(lone, m.loneQueries());

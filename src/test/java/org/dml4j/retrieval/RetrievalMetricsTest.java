@@ -221,6 +221,6 @@ class RetrievalMetricsTest {
         for (int q = 0; q < 40; q++) {
             hits += labels[nn[q][0]] == labels[q] ? 1 : 0;
         }
-        assertEquals(hits / 40.0, Retrieval.recallAt1(Nd4j.createFromArray(x), labels), 1e-12);
+        assertEquals(hits / 40.0, RetrievalEvaluator.recallAt1(Nd4j.createFromArray(x), labels), 1e-12);
     }
 }

@@ -25,7 +25,7 @@ import org.dml4j.model.Architecture;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
 import org.dml4j.model.ResNet;
-import org.dml4j.retrieval.Retrieval;
+import org.dml4j.retrieval.RetrievalEvaluator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -136,7 +136,7 @@ class TrainerTest {
     private static double recall(ComputationGraph net, ImageList test, TrainConfig c) {
         EmbeddingModel.Features f = EmbeddingModel.of(net, c.architecture(),
                 EmbeddingNetwork.embeddingVertex(c.architecture())).embed(test, 16, 2, null);
-        return Retrieval.recallAt1(f.features(), f.labels());
+        return RetrievalEvaluator.recallAt1(f.features(), f.labels());
     }
 
     @Test
