@@ -20,6 +20,14 @@ public final class KnnBenchmark {
     private KnnBenchmark() {
     }
 
+    /**
+     * Runs the benchmark and prints its figures.
+     *
+     * @param n     features (queries = references)
+     * @param dim   their width D
+     * @param k     neighbours kept per query
+     * @param block query rows per similarity block
+     */
     public static void run(int n, int dim, int k, int block, PrintWriter out) {
         INDArray features = Nd4j.randn(DataType.FLOAT, n, dim);
         out.printf(Locale.ROOT, "knn benchmark: N = %d, D = %d, k = %d, block %d; features %.0f MB%n", n, dim, k, block,

@@ -18,7 +18,6 @@ import org.dml4j.loss.Heads;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
-import org.dml4j.model.ResNet;
 import org.dml4j.model.cpu.Helpers;
 import org.dml4j.train.DataParallel;
 import org.dml4j.train.ForwardCapture;
@@ -64,7 +63,7 @@ public final class ModelBenchmark {
         INDArray y = Heads.oneHot(labels, CLASSES, DataType.FLOAT);
         MultiDataSet step = new MultiDataSet(new INDArray[] {x}, new INDArray[] {y});
         DataParallel parallel = s.devices() > 1 ? new DataParallel(net, s.devices(),
-                n -> new ForwardCapture(ResNet.POOL, (f, l) -> new double[] {0})) : null;
+                n -> new ForwardCapture(s.backbone().pooledVertex(), (f, l) -> new double[] {0})) : null;
         Runnable run = parallel == null ? () -> net.fit(step) : () -> parallel.step(x, y, labels);
         double median = time(run, s);
         out.printf(Locale.ROOT, "train %s 3x%dx%d batch %d, helpers %s, devices %d: median step %.3f s, %.2f images/s, peak RSS %s%n",

@@ -36,6 +36,7 @@ public final class Dml4j implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** Runs the command line and exits with its code ({@link ExitCodes}). */
     public static void main(String[] args) {
         System.exit(execute(new Dml4j(), args));
     }

@@ -65,6 +65,7 @@ public final class EvalCommand extends PipelineCommand {
         return features == null;
     }
 
+    /** {@code eval} on its own (the original's eval.py entry point); exits with its code. */
     public static void main(String[] args) {
         System.exit(Dml4j.execute(new EvalCommand(), args));
     }

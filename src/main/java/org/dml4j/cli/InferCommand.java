@@ -70,6 +70,7 @@ public final class InferCommand extends PipelineCommand {
         return model.network;
     }
 
+    /** {@code infer} on its own (the original's infer.py entry point); exits with its code. */
     public static void main(String[] args) {
         System.exit(Dml4j.execute(new InferCommand(), args));
     }

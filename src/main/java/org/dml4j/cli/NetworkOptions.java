@@ -1,5 +1,6 @@
 package org.dml4j.cli;
 
+import java.util.Iterator;
 import java.util.Map;
 import org.dml4j.data.ImageShape;
 import org.dml4j.model.Architecture;
@@ -13,9 +14,17 @@ final class NetworkOptions {
     static final Map<String, String> DEFAULTS = Map.of("--model", "ResNet50", "--embedding_size", "0",
             "--image_shape", "3,224,224", "--use_gpu", "True", "--stride_in_1x1", "False");
 
-    @Option(names = "--model", paramLabel = "NAME",
-            description = "Backbone: ResNet18, ResNet34, ResNet50, ResNet101, ResNet152. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", paramLabel = "NAME", completionCandidates = BackboneNames.class,
+            description = "Backbone: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     String model;
+
+    /** The backbone names for {@code --model}'s help and shell completion, from the registry. */
+    static final class BackboneNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Backbones.ALL.stream().map(Backbone::name).iterator();
+        }
+    }
 
     @Option(names = {"--embedding_size", "--embedding-size"}, paramLabel = "N",
             description = "Width of a linear embedding after global pooling; 0 uses the pooled features. Default: ${DEFAULT-VALUE}.")

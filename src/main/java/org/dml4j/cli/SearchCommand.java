@@ -52,6 +52,7 @@ public final class SearchCommand extends PipelineCommand {
         return model.network;
     }
 
+    /** {@code search} on its own; exits with its code. */
     public static void main(String[] args) {
         System.exit(Dml4j.execute(new SearchCommand(), args));
     }

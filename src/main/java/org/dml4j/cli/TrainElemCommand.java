@@ -64,6 +64,7 @@ public final class TrainElemCommand extends PipelineCommand {
         return train.network;
     }
 
+    /** {@code train-elem} on its own (the original's train_elem.py entry point); exits with its code. */
     public static void main(String[] args) {
         System.exit(Dml4j.execute(new TrainElemCommand(), args));
     }

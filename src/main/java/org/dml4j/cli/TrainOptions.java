@@ -114,7 +114,7 @@ final class TrainOptions {
         return TrainConfig.builder(network.architecture(), loss, data)
                 .trainBatchSize(trainBatchSize).testBatchSize(testBatchSize).classDim(classDim)
                 .lr(LrSchedule.parse(lr, lrStrategy, lrSteps)).totalIterNum(totalIterNum)
-                .steps(displayIterStep, testIterStep, saveIterStep).useGpu(network.useGpu.value())
+                .displayIterStep(displayIterStep).testIterStep(testIterStep).saveIterStep(saveIterStep).useGpu(network.useGpu.value())
                 .numDevices(Devices.replicas(numDevices, network.useGpu.value())).pretrainedModel(network.pretrainedModel)
                 .checkpoint(checkpoint).modelSaveDir(modelSaveDir).enableCe(enableCe).overwrite(overwrite.value())
                 .build();

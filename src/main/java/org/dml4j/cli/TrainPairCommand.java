@@ -65,6 +65,7 @@ public final class TrainPairCommand extends PipelineCommand {
         return train.network;
     }
 
+    /** {@code train-pair} on its own (the original's train_pair.py entry point); exits with its code. */
     public static void main(String[] args) {
         System.exit(Dml4j.execute(new TrainPairCommand(), args));
     }

@@ -115,6 +115,7 @@ public final class EmbeddingModel {
         return net;
     }
 
+    /** The architecture it was built with (the image shape fixes the preprocessing). */
     public Architecture architecture() {
         return architecture;
     }

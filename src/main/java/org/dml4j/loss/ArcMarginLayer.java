@@ -28,6 +28,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * Input: [N, D] features; labels: [N, C] one-hot. The layer's score is the sum of loss_i (DL4J
  * divides by N). Its activations are the margin-free logits s·cos; {@link #marginLogits} turns
  * them into the original's margin-penalised logits (used for the training accuracy).
+ *
+ * <p>Its getters and setters are bean properties for DL4J's JSON serialisation: model.zip stores
+ * them by name, so renaming one breaks every saved model (the stored checkpoints under
+ * src/test/resources guard this).
  */
 public class ArcMarginLayer extends SameDiffOutputLayer {
     /**
@@ -36,6 +40,8 @@ public class ArcMarginLayer extends SameDiffOutputLayer {
      */
     public static final String WEIGHT = "W";
     private static final String LOGITS = "logits";
+    /** Added under sin's root (the original's), so that its gradient stays finite at cos = ±1. */
+    static final double SIN_EPS = 1e-6;
 
     private int inputSize;
     private int classCount;
@@ -47,6 +53,12 @@ public class ArcMarginLayer extends SameDiffOutputLayer {
     public ArcMarginLayer() {
     }
 
+    /**
+     * @param classCount    C ({@code --class_dim})
+     * @param scale         s ({@code --arc_scale})
+     * @param marginRadians m ({@code --arc_margin})
+     * @param easyMargin    {@code --arc_easy_margin}
+     */
     public ArcMarginLayer(int classCount, double scale, double marginRadians, boolean easyMargin) {
         this.classCount = classCount;
         this.scale = scale;
@@ -61,7 +73,7 @@ public class ArcMarginLayer extends SameDiffOutputLayer {
         SDVariable wHat = SdMath.l2Normalize(sd, w, 0);
         SDVariable cos = xHat.mmul(wHat);
         cos.mul(LOGITS, scale);
-        SDVariable sin = sd.math().sqrt(cos.mul(cos).rsub(1.0).add(1e-6));
+        SDVariable sin = sd.math().sqrt(cos.mul(cos).rsub(1.0).add(SIN_EPS));
         SDVariable phi = cos.mul(Math.cos(marginRadians)).sub(sin.mul(Math.sin(marginRadians)));
         SDVariable keep;
         SDVariable fallback;
@@ -99,7 +111,7 @@ public class ArcMarginLayer extends SameDiffOutputLayer {
         INDArray z = activations.dup();
         for (int i = 0; i < labels.length; i++) {
             double cos = z.getDouble(i, labels[i]) / scale;
-            double sin = Math.sqrt(1 - cos * cos + 1e-6);
+            double sin = Math.sqrt(1 - cos * cos + SIN_EPS);
             double phi = cos * Math.cos(marginRadians) - sin * Math.sin(marginRadians);
             double phiPrime = easyMargin ? (cos > 0 ? phi : cos) : (cos > threshold() ? phi : cos - fallbackShift());
             z.putScalar(i, labels[i], scale * phiPrime);

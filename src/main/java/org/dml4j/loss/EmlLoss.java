@@ -17,6 +17,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * </pre>
  * β = 1e5, T = 20; ≈ ln(1 + β·X_i)/ln(1 + β) without overflow, including the original's small
  * correction term when b ≤ T. S = {@code --samples_each_class} (default 2).
+ *
+ * <p>Its getters and setters are bean properties for DL4J's JSON serialisation: model.zip stores
+ * them by name, so renaming one breaks every saved model (the stored checkpoints under
+ * src/test/resources guard this).
  */
 public class EmlLoss extends PairLoss {
     static final double BETA = 1e5;
@@ -28,6 +32,11 @@ public class EmlLoss extends PairLoss {
     public EmlLoss() {
     }
 
+    /**
+     * @param batchSize        rows of every batch (the global batch over the devices' count)
+     * @param numShards        loss shards the batch splits into
+     * @param samplesEachClass images per class in a block
+     */
     public EmlLoss(int batchSize, int numShards, int samplesEachClass) {
         super(batchSize, numShards);
         BlockChecks.require(batchSize / numShards, samplesEachClass, "eml");

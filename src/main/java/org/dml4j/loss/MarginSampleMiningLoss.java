@@ -14,6 +14,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * rows (labels are not consulted); margin {@code --margin} (default 0.1). The hardest negative
  * need not share the anchor of the hardest positive: hence "quadruplet". Gradient reaches only the
  * two chosen pairs.
+ *
+ * <p>Its getters and setters are bean properties for DL4J's JSON serialisation: model.zip stores
+ * them by name, so renaming one breaks every saved model (the stored checkpoints under
+ * src/test/resources guard this).
  */
 public class MarginSampleMiningLoss extends PairLoss {
     private double margin;
@@ -23,6 +27,12 @@ public class MarginSampleMiningLoss extends PairLoss {
     public MarginSampleMiningLoss() {
     }
 
+    /**
+     * @param batchSize        rows of every batch
+     * @param numShards        loss shards the batch splits into
+     * @param samplesEachClass images per class in a block
+     * @param margin           {@code --margin}
+     */
     public MarginSampleMiningLoss(int batchSize, int numShards, int samplesEachClass, double margin) {
         super(batchSize, numShards);
         BlockChecks.require(batchSize / numShards, samplesEachClass, "quadruplet");

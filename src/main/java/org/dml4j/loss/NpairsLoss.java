@@ -12,6 +12,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *   loss = xent + 0.5·λ·mean_i ‖x_i‖²                  (over all B rows)
  * </pre>
  * λ = {@code --npairs_reg_lambda} (default 0.01). Labels are used here (not block positions).
+ *
+ * <p>Its getters and setters are bean properties for DL4J's JSON serialisation: model.zip stores
+ * them by name, so renaming one breaks every saved model (the stored checkpoints under
+ * src/test/resources guard this).
  */
 public class NpairsLoss extends PairLoss {
     private double regLambda;
@@ -20,6 +24,11 @@ public class NpairsLoss extends PairLoss {
     public NpairsLoss() {
     }
 
+    /**
+     * @param batchSize rows of every batch (anchor, positive pairs)
+     * @param numShards loss shards the batch splits into
+     * @param regLambda {@code --npairs_reg_lambda}
+     */
     public NpairsLoss(int batchSize, int numShards, double regLambda) {
         super(batchSize, numShards);
         BlockChecks.require(batchSize / numShards, 2, "npairs");

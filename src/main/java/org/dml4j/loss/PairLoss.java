@@ -17,6 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * DL4J divides a layer's summed score by the batch size, so the graph returns
  * Σ_shards loss_shard · shard_size. Labels: [N, 1] class ids. Activations: the embedding itself.
  * Batches must have exactly {@code batchSize} rows (the trainer's batches do).
+ *
+ * <p>Its getters and setters are bean properties for DL4J's JSON serialisation: model.zip stores
+ * them by name, so renaming one breaks every saved model (the stored checkpoints under
+ * src/test/resources guard this).
  */
 public abstract class PairLoss extends SameDiffOutputLayer {
     private int batchSize;
@@ -25,6 +29,11 @@ public abstract class PairLoss extends SameDiffOutputLayer {
     protected PairLoss() {
     }
 
+    /**
+     * @param batchSize rows of every batch
+     * @param numShards loss shards the batch splits into; must divide {@code batchSize}
+     * @throws UsageException when it does not
+     */
     protected PairLoss(int batchSize, int numShards) {
         if (numShards < 1 || batchSize % numShards != 0) {
             throw new UsageException("--num_shards (" + numShards + ") must divide --train_batch_size ("

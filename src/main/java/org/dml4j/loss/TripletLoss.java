@@ -12,6 +12,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * </pre>
  * with squared Euclidean distances (range [0, 4]), margin {@code --margin} (default 0.1). No
  * mining. A shard's row count must be a multiple of 3.
+ *
+ * <p>Its getters and setters are bean properties for DL4J's JSON serialisation: model.zip stores
+ * them by name, so renaming one breaks every saved model (the stored checkpoints under
+ * src/test/resources guard this).
  */
 public class TripletLoss extends PairLoss {
     private double margin;
@@ -20,6 +24,11 @@ public class TripletLoss extends PairLoss {
     public TripletLoss() {
     }
 
+    /**
+     * @param batchSize rows of every batch (anchor, positive, negative triples)
+     * @param numShards loss shards the batch splits into
+     * @param margin    {@code --margin}
+     */
     public TripletLoss(int batchSize, int numShards, double margin) {
         super(batchSize, numShards);
         if ((batchSize / numShards) % 3 != 0) {

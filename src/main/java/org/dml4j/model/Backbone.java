@@ -41,6 +41,12 @@ public interface Backbone {
      */
     String kerasLayer(String kerasName);
 
+    /**
+     * The first convolution, the one that sees the input pixels (an importer folds another
+     * framework's input preprocessing into it).
+     */
+    String stemConvolution();
+
     /** The BatchNorm layer that follows convolution {@code conv}, by the backbone's naming. */
     String batchNormOf(String conv);
 }

@@ -328,10 +328,11 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
             throw new DataException(source + ": names no model; this is not a checkpoint.json of dml4j");
         }
         String model = modelName((String) name, source);
+        Backbone backbone = Backbones.parse(model);
         int embeddingSize = raw.get("embedding_size") instanceof Number n ? n.intValue() : 0;
         boolean stride = Boolean.TRUE.equals(raw.get("stride_in_1x1"));
         String vertex = raw.get("embedding_vertex") instanceof String s ? s
-                : embeddingSize > 0 ? EmbeddingNetwork.EMBEDDING : ResNet.POOL;
+                : embeddingSize > 0 ? EmbeddingNetwork.EMBEDDING : backbone.pooledVertex();
         Training training = null;
         if (raw.get("loss_name") instanceof String loss && c.containsKey("trainBatchSize")) {
             int devices = raw.get("num_devices") instanceof Number n ? n.intValue() : 1;

@@ -22,6 +22,10 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * original's momentum 0.9. DL4J M2.1's BatchNormalization never applies a configured activation (its
  * {@code activate()} returns the normalised values); {@link #withRelu()} applies ReLU inside the layer.
  * The layer itself is {@link BatchNormLayer}, faster on CPU than DL4J's.
+ *
+ * <p>Its getters and setters are bean properties for DL4J's JSON serialisation: model.zip stores
+ * them by name, so renaming one breaks every saved model (the stored checkpoints under
+ * src/test/resources guard this).
  */
 public class RegularizedBatchNorm extends BatchNormalization {
     /** Apply ReLU after normalising, inside this layer ({@link BatchNormLayer}). */

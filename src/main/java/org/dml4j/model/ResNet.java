@@ -33,6 +33,8 @@ public final class ResNet implements Backbone {
 
     /** Global average pooling vertex: the pooled features. */
     public static final String POOL = "pool5";
+    /** The 7×7 stride-2 convolution on the input image. */
+    static final String STEM = "conv1";
 
     private static final double BN_DECAY = 0.9;
     private static final double BN_EPS = 1e-5;
@@ -88,9 +90,14 @@ public final class ResNet implements Backbone {
     }
 
     @Override
+    public String stemConvolution() {
+        return STEM;
+    }
+
+    @Override
     public String addTo(GraphBuilder graph, String input, Architecture arch) {
         Layout b = new Layout(graph, arch.strideIn1x1());
-        String x = b.convBn("conv1", input, 64, 7, 2, 3, Activation.RELU);
+        String x = b.convBn(STEM, input, 64, 7, 2, 3, Activation.RELU);
         graph.addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
                 .padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(), x);
         x = "pool1";
@@ -129,7 +136,7 @@ public final class ResNet implements Backbone {
     /** conv1 → bn_conv1, res2a_branch2a → bn2a_branch2a (the original's names). */
     @Override
     public String batchNormOf(String conv) {
-        return conv.equals("conv1") ? "bn_conv1" : "bn" + conv.substring(3);
+        return conv.equals(STEM) ? "bn_conv1" : "bn" + conv.substring(3);
     }
 
     /**
@@ -141,7 +148,7 @@ public final class ResNet implements Backbone {
     public String kerasLayer(String keras) {
         switch (keras) {
             case "conv1_conv":
-                return "conv1";
+                return STEM;
             case "conv1_bn":
                 return "bn_conv1";
             case "probs":

@@ -63,10 +63,12 @@ public final class RetrievalEvaluator {
             return neighbours[q].clone();
         }
 
+        /** Label of query {@code q}. */
         public int queryLabel(int q) {
             return queryLabels[q];
         }
 
+        /** Label of reference {@code j}. */
         public int referenceLabel(int j) {
             return referenceLabels[j];
         }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Locale;
+import java.util.Map;
 import org.dml4j.inference.Progress;
 
 /**
@@ -27,11 +28,20 @@ final class DisplayStats {
         this.metricSums = new double[metricNames.length];
     }
 
-    /** Adds iteration t's values and the duration of its step. */
-    void add(double loss, double[] metrics, double stepSeconds) {
+    /**
+     * Adds iteration t's values and the duration of its step.
+     *
+     * @param metrics by name; must hold every name this display prints
+     */
+    void add(double loss, Map<String, Double> metrics, double stepSeconds) {
         lossSum += loss;
-        for (int i = 0; i < metrics.length; i++) {
-            metricSums[i] += metrics[i];
+        for (int i = 0; i < metricNames.length; i++) {
+            Double v = metrics.get(metricNames[i]);
+            if (v == null) {
+                throw new IllegalArgumentException("the step reported no " + metricNames[i] + " (it has "
+                        + metrics.keySet() + ")");
+            }
+            metricSums[i] += v;
         }
         count++;
         recentSeconds.addLast(stepSeconds);

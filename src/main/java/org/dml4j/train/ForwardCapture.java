@@ -22,6 +22,10 @@ public final class ForwardCapture extends BaseTrainingListener {
     private int[] labels;
     private double[] result;
 
+    /**
+     * @param vertex    the vertex whose activations [N, D] are the embedding
+     * @param evaluator what to compute from them and the batch's labels
+     */
     public ForwardCapture(String vertex, StepEvaluator evaluator) {
         this.vertex = vertex;
         this.evaluator = evaluator;

@@ -12,6 +12,10 @@ import org.nd4j.linalg.schedule.ISchedule;
  * {@code v ← μ·v + g; w ← w − lr·v}, μ = 0.9. (DL4J's {@code Nesterovs} is the Nesterov form.)
  * The learning rate comes from a schedule indexed by iteration. L2 decay is added to g before this
  * runs (the network's L2 regularisation).
+ *
+ * <p>Its getters and setters are bean properties for DL4J's JSON serialisation: model.zip stores
+ * them by name, so renaming one breaks every saved model (the stored checkpoints under
+ * src/test/resources guard this).
  */
 public final class Momentum implements IUpdater {
     /** State key of the velocity. */
@@ -26,6 +30,11 @@ public final class Momentum implements IUpdater {
         this(0.01, null, 0.9);
     }
 
+    /**
+     * @param learningRate         used when {@code learningRateSchedule} is null
+     * @param learningRateSchedule the rate by iteration, or null
+     * @param momentum             the velocity's decay (the original's 0.9)
+     */
     public Momentum(double learningRate, ISchedule learningRateSchedule, double momentum) {
         this.learningRate = learningRate;
         this.learningRateSchedule = learningRateSchedule;

@@ -16,6 +16,7 @@ public final class SameDiffQuiet {
     private SameDiffQuiet() {
     }
 
+    /** Runs {@code step} with SameDiff's per-op lines dropped from System.out (other output passes through). */
     public static synchronized void run(Runnable step) {
         PrintStream original = System.out;
         System.setOut(new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8));

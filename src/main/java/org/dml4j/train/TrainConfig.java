@@ -128,69 +128,91 @@ public record TrainConfig(Architecture architecture, LossConfig loss, DataConfig
             this.data = data;
         }
 
+        /** {@code --train_batch_size}. */
         public Builder trainBatchSize(int v) {
             trainBatchSize = v;
             return this;
         }
 
+        /** {@code --test_batch_size}. */
         public Builder testBatchSize(int v) {
             testBatchSize = v;
             return this;
         }
 
+        /** {@code --class_dim}. */
         public Builder classDim(int v) {
             classDim = v;
             return this;
         }
 
+        /** {@code --lr} and {@code --lr_steps}. */
         public Builder lr(LrSchedule v) {
             lr = v;
             return this;
         }
 
+        /** {@code --total_iter_num}. */
         public Builder totalIterNum(int v) {
             totalIterNum = v;
             return this;
         }
 
-        /** {@code --display_iter_step}, {@code --test_iter_step}, {@code --save_iter_step}. */
-        public Builder steps(int display, int test, int save) {
-            displayIterStep = display;
-            testIterStep = test;
-            saveIterStep = save;
+        /** {@code --display_iter_step}. */
+        public Builder displayIterStep(int v) {
+            displayIterStep = v;
             return this;
         }
 
+        /** {@code --test_iter_step}. */
+        public Builder testIterStep(int v) {
+            testIterStep = v;
+            return this;
+        }
+
+        /** {@code --save_iter_step}. */
+        public Builder saveIterStep(int v) {
+            saveIterStep = v;
+            return this;
+        }
+
+        /** {@code --use_gpu}. */
         public Builder useGpu(boolean v) {
             useGpu = v;
             return this;
         }
 
+        /** {@code --num_devices}, resolved (at least 1). */
         public Builder numDevices(int v) {
             numDevices = v;
             return this;
         }
 
+        /** {@code --pretrained_model} (a path), or null. */
         public Builder pretrainedModel(String v) {
             pretrainedModel = v;
             return this;
         }
 
+        /** {@code --checkpoint} (a checkpoint folder, or "latest" under the model folder), or null. */
         public Builder checkpoint(String v) {
             checkpoint = v;
             return this;
         }
 
+        /** {@code --model_save_dir}. */
         public Builder modelSaveDir(Path v) {
             modelSaveDir = v;
             return this;
         }
 
+        /** {@code --enable_ce}. */
         public Builder enableCe(boolean v) {
             enableCe = v;
             return this;
         }
 
+        /** {@code --overwrite}. */
         public Builder overwrite(boolean v) {
             overwrite = v;
             return this;

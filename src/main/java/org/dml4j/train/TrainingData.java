@@ -94,10 +94,12 @@ public final class TrainingData {
                 first, config.totalIterNum() + 1L, config.data().numWorkers(), config.data().seed());
     }
 
+    /** The training list, without the images left out as unreadable. */
     public ImageList train() {
         return train;
     }
 
+    /** The test list of the periodic test, without the images left out as unreadable. */
     public ImageList test() {
         return test;
     }

@@ -69,11 +69,11 @@ final class TrainingStep implements AutoCloseable {
         Runnable fit = parallel == null ? () -> {
             capture.expect(b.labels());
             net.fit(new MultiDataSet(new INDArray[] {x}, new INDArray[] {y}));
-            result[0] = StepResult.of(capture.result(), net.score(), b.size(), pair);
+            result[0] = StepResult.of(capture.result(), metricNames(), net.score(), b.size(), pair);
         } : () -> {
             List<DataParallel.Share> shares = parallel.step(x, y, b.labels());
             result[0] = StepResult.mean(shares.stream()
-                    .map(sh -> StepResult.of(sh.capture(), sh.score(), sh.size(), pair)).toList());
+                    .map(sh -> StepResult.of(sh.capture(), metricNames(), sh.score(), sh.size(), pair)).toList());
         };
         if (first) {
             SameDiffQuiet.run(fit);

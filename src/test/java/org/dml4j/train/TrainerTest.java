@@ -38,7 +38,7 @@ class TrainerTest {
                                int saveStep, String lrSteps, String checkpoint) {
         return TrainConfig.builder(new Architecture(ResNet.RESNET18, new ImageShape(3, size, size), 0),
                 LossConfig.elem(loss, 8.0, 0.15, false), new DataConfig(data, 0, 2)).trainBatchSize(batch).classDim(4)
-                .lr(LrSchedule.parse(0.02, "piecewise_decay", lrSteps)).totalIterNum(total).steps(1, testStep, saveStep)
+                .lr(LrSchedule.parse(0.02, "piecewise_decay", lrSteps)).totalIterNum(total).displayIterStep(1).testIterStep(testStep).saveIterStep(saveStep)
                 .checkpoint(checkpoint).modelSaveDir(out).build();
     }
 
@@ -101,7 +101,7 @@ class TrainerTest {
         run(elem);
         TrainConfig pair = TrainConfig.builder(new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0),
                 LossConfig.pair(LossName.EML, 4, 0.1, 0.01, 1), new DataConfig(data, 0, 2)).trainBatchSize(16)
-                .classDim(4).lr(LrSchedule.parse(0.0001, "piecewise_decay", "30")).totalIterNum(30).steps(5, 30, 1000)
+                .classDim(4).lr(LrSchedule.parse(0.0001, "piecewise_decay", "30")).totalIterNum(30).displayIterStep(5).testIterStep(30).saveIterStep(1000)
                 .pretrainedModel(dir.resolve("elem/ResNet18/60").toString()).modelSaveDir(dir.resolve("pair")).build();
         String log = run(pair);
         assertTrue(log.contains("Loading parameters from " + dir.resolve("elem/ResNet18/60")), log);
@@ -122,7 +122,7 @@ class TrainerTest {
         Path data = TestData.stripes(dir.resolve("data"), 4, 6, 2, 16, 6);
         TrainConfig c = TrainConfig.builder(new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0),
                 LossConfig.elem(LossName.SOFTMAX, 8.0, 0.15, false), new DataConfig(data, 0, 2)).trainBatchSize(8)
-                .classDim(4).lr(LrSchedule.parse(1e9, "piecewise_decay", "")).totalIterNum(40).steps(1, 1000, 1)
+                .classDim(4).lr(LrSchedule.parse(1e9, "piecewise_decay", "")).totalIterNum(40).displayIterStep(1).testIterStep(1000).saveIterStep(1)
                 .modelSaveDir(dir.resolve("out")).build();
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> run(c));
@@ -145,7 +145,7 @@ class TrainerTest {
         java.util.function.BiFunction<Integer, String, TrainConfig> pair = (devices, checkpoint) -> TrainConfig.builder(
                 new Architecture(ResNet.RESNET18, new ImageShape(3, 16, 16), 0), LossConfig.pair(LossName.EML, 4, 0.1,
                 0.01, 1), new DataConfig(data, 0, 2)).trainBatchSize(16).classDim(4)
-                .lr(LrSchedule.parse(0.001, "piecewise_decay", "")).totalIterNum(4).steps(1, 1000, 2).numDevices(devices)
+                .lr(LrSchedule.parse(0.001, "piecewise_decay", "")).totalIterNum(4).displayIterStep(1).testIterStep(1000).saveIterStep(2).numDevices(devices)
                 .checkpoint(checkpoint).modelSaveDir(dir.resolve("dp")).build();
         String log = run(pair.apply(2, null));
         assertTrue(log.matches("(?s).*trainbatch 4, lr 0.001000, loss [0-9.]+, recall [0-9.]+.*"), log);

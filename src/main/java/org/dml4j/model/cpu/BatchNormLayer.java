@@ -47,6 +47,7 @@ public final class BatchNormLayer extends BatchNormalization {
     /** A vector of ones for the row sums, kept outside workspaces. */
     private INDArray onesHw;
 
+    /** @param relu whether a ReLU follows in the same pass (fused) */
     public BatchNormLayer(NeuralNetConfiguration conf, DataType dataType, boolean relu) {
         super(conf, dataType);
         this.relu = relu;

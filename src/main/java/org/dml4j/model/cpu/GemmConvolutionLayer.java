@@ -45,6 +45,7 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
 
     private Path path = Path.DL4J;
 
+    /** The runtime layer of dml4j's GEMM convolution configuration ({@code org.dml4j.model.GemmConvolution}). */
     public GemmConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }

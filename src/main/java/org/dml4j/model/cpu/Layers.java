@@ -12,6 +12,12 @@ public final class Layers {
     private Layers() {
     }
 
+    /**
+     * Gives a freshly constructed runtime layer its listeners, index, parameter views (initialised
+     * or not) and configuration, as DL4J's own layer configurations do in {@code instantiate}.
+     *
+     * @return {@code layer}
+     */
     public static <L extends BaseLayer<?>> L wire(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                            int index, INDArray paramsView, boolean initializeParams,
                                            ParamInitializer initializer) {

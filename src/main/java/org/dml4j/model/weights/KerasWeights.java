@@ -115,7 +115,7 @@ final class KerasWeights {
             }
             if (weight.equals("kernel") && v.rank() == 4) {
                 v = v.permute(3, 2, 0, 1).dup('c');
-                if (layer.equals("conv1")) {
+                if (layer.equals(backbone.stemConvolution())) {
                     INDArray offset = caffeToOurs(v);
                     convBias.merge(layer, offset, INDArray::add);
                 }

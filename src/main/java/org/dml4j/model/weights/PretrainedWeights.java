@@ -44,6 +44,7 @@ public final class PretrainedWeights {
 
     /** Per parameter of the target, in its order, and the source tensors nobody took. */
     public record Report(List<Entry> entries, List<String> unused) {
+        /** Parameters of the target with status {@code s}. */
         public long count(Status s) {
             return entries.stream().filter(e -> e.status() == s).count();
         }
@@ -56,6 +57,7 @@ public final class PretrainedWeights {
             return List.copyOf(layers);
         }
 
+        /** Parameters with status {@code s}, each with the source's name when it differs. */
         public List<String> named(Status s) {
             return entries.stream().filter(e -> e.status() == s)
                     .map(e -> e.source() == null || e.source().equals(e.param()) ? e.param() : e.param() + " (" + e.source() + ")")
