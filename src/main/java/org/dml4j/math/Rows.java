@@ -28,15 +28,46 @@ public final class Rows {
                 || !(x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE)) {
             throw new IllegalArgumentException("expected a C-order float or double matrix that is not a view");
         }
-        int n = (int) x.size(0);
-        int d = (int) x.size(1);
-        boolean f64 = x.dataType() == DataType.DOUBLE;
-        FloatBuffer floats = f64 ? null : x.data().asNioFloat();
-        DoubleBuffer doubles = f64 ? x.data().asNioDouble() : null;
-        IntStream.range(0, n).parallel().forEach(r -> {
-            int start = Math.multiplyExact(r, d);
+        RowAccess rows = new RowAccess(x);
+        IntStream.range(0, rows.n).parallel().forEach(r -> {
+            double[] row = rows.get(r);
+            double norm = norm(row);
+            if (norm > 0) {
+                for (int c = 0; c < row.length; c++) {
+                    row[c] /= norm;
+                }
+                rows.put(r, row);
+            }
+        });
+        return x;
+    }
+
+    /**
+     * Row access, as doubles, to a float32 or float64 [N, D] C-order array that is not a view
+     * (rows of such arrays are contiguous in its buffer). Safe for different rows from different
+     * threads.
+     */
+    public static final class RowAccess {
+        /** Rows N. */
+        public final int n;
+        /** Columns D. */
+        public final int d;
+        private final FloatBuffer floats;
+        private final DoubleBuffer doubles;
+
+        public RowAccess(INDArray x) {
+            n = (int) x.size(0);
+            d = (int) x.size(1);
+            boolean f64 = x.dataType() == DataType.DOUBLE;
+            floats = f64 ? null : x.data().asNioFloat();
+            doubles = f64 ? x.data().asNioDouble() : null;
+        }
+
+        /** Row {@code r} [D] as a new double array. */
+        public double[] get(int r) {
             double[] row = new double[d];
-            if (f64) {
+            int start = Math.multiplyExact(r, d);
+            if (doubles != null) {
                 doubles.get(start, row, 0, d);
             } else {
                 float[] f = new float[d];
@@ -45,23 +76,22 @@ public final class Rows {
                     row[c] = f[c];
                 }
             }
-            double norm = norm(row);
-            if (norm > 0) {
+            return row;
+        }
+
+        /** Writes {@code row} [D] into row {@code r} (rounded to float32 for a float32 array). */
+        public void put(int r, double[] row) {
+            int start = Math.multiplyExact(r, d);
+            if (doubles != null) {
+                doubles.put(start, row, 0, d);
+            } else {
+                float[] f = new float[d];
                 for (int c = 0; c < d; c++) {
-                    row[c] /= norm;
+                    f[c] = (float) row[c];
                 }
-                if (f64) {
-                    doubles.put(start, row, 0, d);
-                } else {
-                    float[] f = new float[d];
-                    for (int c = 0; c < d; c++) {
-                        f[c] = (float) row[c];
-                    }
-                    floats.put(start, f, 0, d);
-                }
+                floats.put(start, f, 0, d);
             }
-        });
-        return x;
+        }
     }
 
     /** A copy of {@code x} [N, D] (float32 or float64, any layout) with every row L2-normalised. */

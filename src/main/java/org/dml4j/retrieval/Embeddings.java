@@ -1,14 +1,11 @@
 package org.dml4j.retrieval;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.dml4j.error.DataException;
-import org.dml4j.math.Rows;
 import org.dml4j.math.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,7 +44,7 @@ public final class Embeddings {
             List<String> shown = new ArrayList<>();
             for (int i = 0; i < Math.min(SHOWN, bad.length); i++) {
                 int r = bad[i];
-                double[] row = new RowReader(x).get(r);
+                double[] row = new Rows.RowAccess(x).get(r);
                 int c = firstNonFinite(row);
                 shown.add(rowName.apply(r) + ": " + (float) row[c] + " in column " + c);
             }
@@ -63,7 +60,7 @@ public final class Embeddings {
 
     /** The rows of {@code features} [N, D] holding a NaN or infinite value, ascending. */
     public static int[] nonFiniteRows(INDArray features) {
-        RowReader rows = new RowReader(contiguous(features));
+        Rows.RowAccess rows = new Rows.RowAccess(contiguous(features));
         return IntStream.range(0, rows.n).parallel().filter(r -> firstNonFinite(rows.get(r)) >= 0).toArray();
     }
 
@@ -102,37 +99,6 @@ public final class Embeddings {
         DataType type = features.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
         return features.dataType() == type && features.ordering() == 'c' && !features.isView()
                 ? features : features.castTo(type).dup('c');
-    }
-
-    /** Row access to a contiguous float32 or float64 [N, D] array, as doubles. */
-    private static final class RowReader {
-        final int n;
-        final int d;
-        private final FloatBuffer floats;
-        private final DoubleBuffer doubles;
-
-        RowReader(INDArray x) {
-            n = (int) x.size(0);
-            d = (int) x.size(1);
-            boolean f64 = x.dataType() == DataType.DOUBLE;
-            floats = f64 ? null : x.data().asNioFloat();
-            doubles = f64 ? x.data().asNioDouble() : null;
-        }
-
-        double[] get(int r) {
-            double[] row = new double[d];
-            int start = Math.multiplyExact(r, d);
-            if (doubles != null) {
-                doubles.get(start, row, 0, d);
-            } else {
-                float[] f = new float[d];
-                floats.get(start, f, 0, d);
-                for (int c = 0; c < d; c++) {
-                    row[c] = f[c];
-                }
-            }
-            return row;
-        }
     }
 
     private static int firstNonFinite(double[] row) {
