@@ -1,5 +1,6 @@
 package org.dml4j.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dml4j.bench.DataBenchmark;
@@ -7,6 +8,7 @@ import org.dml4j.bench.KnnBenchmark;
 import org.dml4j.bench.ModelBenchmark;
 import org.dml4j.bench.ScanBenchmark;
 import org.dml4j.data.ImageList;
+import org.dml4j.error.UsageException;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Backbones;
 import picocli.CommandLine.Command;
@@ -22,6 +24,13 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
+
+    /** @throws UsageException naming {@code flag} when {@code value} is below {@code min} */
+    static void atLeast(String flag, int value, int min) {
+        if (value < min) {
+            throw new UsageException(flag + " must be >= " + min + ", got " + value);
+        }
+    }
 
     @Override
     public void run() {
@@ -57,6 +66,15 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (images != null && !Files.isDirectory(images)) {
+                throw new UsageException("--images " + images + ": not a folder");
+            }
+            atLeast("--count", count, 1);
+            atLeast("--crop", crop, 1);
+            atLeast("--batch", batch, 1);
+            for (int t : threads) {
+                atLeast("--threads", t, 1);
+            }
             DataBenchmark.run(images, count, crop, threads, batch, spec.commandLine().getOut());
             return ExitCodes.OK;
         }
@@ -84,6 +102,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (images != null && !Files.isDirectory(images)) {
+                throw new UsageException("--images " + images + ": not a folder");
+            }
+            atLeast("--passes", passes, 1);
             ImageList list = images != null ? ImageList.ofDirectory(images) : ScanBenchmark.bothSplits(dataDir);
             ScanBenchmark.run(list, passes, spec.commandLine().getOut());
             return ExitCodes.OK;
@@ -116,6 +138,11 @@ final class BenchCommand implements Runnable {
         boolean profile;
 
         ModelBenchmark.Setup setup(int devices) {
+            atLeast("--size", size, 1);
+            atLeast("--batch", batch, 1);
+            atLeast("--warmup", warmup, 0);
+            atLeast("--steps", steps, 1);
+            atLeast("--devices", devices, 1);
             return new ModelBenchmark.Setup(Backbones.parse(model), size, batch, warmup, steps, helpers.value(), devices,
                     profile);
         }
@@ -189,6 +216,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            atLeast("--n", n, 2);
+            atLeast("--dim", dim, 1);
+            atLeast("--k", k, 1);
+            atLeast("--block", block, 1);
             KnnBenchmark.run(n, dim, Math.min(k, n - 1), block, spec.commandLine().getOut());
             return ExitCodes.OK;
         }

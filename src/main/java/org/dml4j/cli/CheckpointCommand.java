@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.dml4j.model.Checkpoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +30,7 @@ final class CheckpointCommand implements Runnable {
 
     @Command(name = "diff", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
             description = "Largest absolute difference between the parameters of two checkpoints;"
-                    + " exit 1 when it exceeds --tolerance or the parameter sets differ.")
+                    + " exit 0 when within --tolerance, 1 when it exceeds it or the parameter sets differ (as cmp).")
     static final class DiffCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -42,7 +44,8 @@ final class CheckpointCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "B", description = "Checkpoint folder or model zip.")
         Path b;
 
-        @Option(names = "--tolerance", defaultValue = "1e-6", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--tolerance", defaultValue = "1e-6", paramLabel = "X",
+                description = "Largest absolute difference that counts as equal. Default: ${DEFAULT-VALUE}.")
         double tolerance;
 
         @Override
@@ -50,7 +53,13 @@ final class CheckpointCommand implements Runnable {
             Map<String, INDArray> pa = Checkpoints.load(a, false).net().paramTable();
             Map<String, INDArray> pb = Checkpoints.load(b, false).net().paramTable();
             if (!pa.keySet().equals(pb.keySet())) {
-                spec.commandLine().getOut().println("the checkpoints hold different parameters");
+                Set<String> onlyA = new TreeSet<>(pa.keySet());
+                onlyA.removeAll(pb.keySet());
+                Set<String> onlyB = new TreeSet<>(pb.keySet());
+                onlyB.removeAll(pa.keySet());
+                spec.commandLine().getOut().println("the checkpoints hold different parameters: only in A "
+                        + (onlyA.isEmpty() ? "none" : String.join(", ", onlyA)) + "; only in B "
+                        + (onlyB.isEmpty() ? "none" : String.join(", ", onlyB)));
                 return ExitCodes.FAILURE;
             }
             double worst = 0;
@@ -58,7 +67,8 @@ final class CheckpointCommand implements Runnable {
             for (Map.Entry<String, INDArray> e : pa.entrySet()) {
                 INDArray other = pb.get(e.getKey());
                 if (!Arrays.equals(e.getValue().shape(), other.shape())) {
-                    spec.commandLine().getOut().println("shapes differ for " + e.getKey());
+                    spec.commandLine().getOut().println("shapes differ for " + e.getKey() + ": "
+                            + Arrays.toString(e.getValue().shape()) + " in A, " + Arrays.toString(other.shape()) + " in B");
                     return ExitCodes.FAILURE;
                 }
                 double d = e.getValue().sub(other).amaxNumber().doubleValue();

@@ -10,9 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.dml4j.data.ImageShape;
 import org.dml4j.error.ModelMismatchException;
-import org.dml4j.error.UsageException;
 import org.dml4j.loss.LossName;
-import org.dml4j.model.Backbones;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.Devices;
@@ -45,61 +43,78 @@ final class CheckpointFlags {
     }
 
     /**
-     * Adopts {@code info}'s values for the command's options in {@code strict} and {@code lenient}.
+     * Adopts {@code info}'s values for the command's options in {@code strict} and {@code lenient}
+     * that were not given. The given ones are compared by {@link Pending#requireCompatible} once the
+     * configuration is built, so that an invalid given value is a usage error (2) rather than a
+     * mismatch (4).
      *
      * @param source  the flag and value that named the checkpoint, for messages
      * @param strict  flags whose given value must equal the checkpoint's
      * @param lenient flags that may differ (fine-tuning at another size): a note says so
-     * @throws ModelMismatchException naming every strict flag that contradicts the checkpoint
+     * @return the comparison still to make
      */
-    static void adopt(CommandSpec spec, CheckpointInfo info, String source, Collection<String> strict,
-                      Collection<String> lenient, PrintWriter out) {
+    static Pending adopt(CommandSpec spec, CheckpointInfo info, String source, Collection<String> strict,
+                         Collection<String> lenient, PrintWriter out) {
         ParseResult given = spec.commandLine().getParseResult();
         Map<String, String> stored = info.flags();
-        Map<String, String> requested = new LinkedHashMap<>();
         List<String> wanted = new ArrayList<>(strict);
         wanted.addAll(lenient);
         for (String flag : wanted) {
             OptionSpec option = spec.findOption(flag);
             String value = stored.get(flag);
-            if (option == null || value == null) {
-                continue;
-            }
-            if (given.hasMatchedOption(flag)) {
-                // checked here, before the comparison, so that a typo is a usage error (2), not a mismatch (4)
-                String here = canonical(flag, option.getValue(), spec);
-                if (strict.contains(flag)) {
-                    requested.put(flag, here);
-                } else if (!here.equals(value)) {
-                    out.println("note: " + source + " was trained with " + flag + "=" + value + "; this run uses "
-                            + here);
-                }
-            } else {
-                if (flag.equals("--loss_name")) {
-                    requireLossOfThisCommand(value, spec, source);
-                }
+            if (option != null && value != null && !given.hasMatchedOption(flag)) {
                 option.setValue(typed(option, value));
             }
         }
-        info.requireCompatible(requested, strict, source);
         if (info.imageShape() == null && spec.findOption("--image_shape") != null
                 && !given.hasMatchedOption("--image_shape")) {
             out.println("note: " + source + " was written before dml4j recorded the image shape; using --image_shape="
                     + spec.findOption("--image_shape").getValue() + " (pass the shape it was trained at)");
         }
         out.flush();
+        return new Pending(spec, info, source, List.copyOf(strict), List.copyOf(lenient), out);
+    }
+
+    /** The comparison of the given flags with the checkpoint, made after they were validated. */
+    record Pending(CommandSpec spec, CheckpointInfo info, String source, List<String> strict, List<String> lenient,
+                   PrintWriter out) {
+        /**
+         * @throws ModelMismatchException naming every strict flag given with another value than the checkpoint's
+         */
+        void requireCompatible() {
+            ParseResult given = spec.commandLine().getParseResult();
+            Map<String, String> stored = info.flags();
+            Map<String, String> requested = new LinkedHashMap<>();
+            for (String flag : strict) {
+                if (spec.findOption(flag) != null && given.hasMatchedOption(flag)) {
+                    requested.put(flag, canonical(flag, spec.findOption(flag).getValue(), spec));
+                }
+            }
+            info.requireCompatible(requested, strict, source);
+            for (String flag : lenient) {
+                String value = stored.get(flag);
+                if (spec.findOption(flag) != null && value != null && given.hasMatchedOption(flag)) {
+                    String here = canonical(flag, spec.findOption(flag).getValue(), spec);
+                    if (!here.equals(value)) {
+                        out.println("note: " + source + " was trained with " + flag + "=" + value + "; this run uses "
+                                + here);
+                    }
+                }
+            }
+            out.flush();
+        }
     }
 
     /**
-     * A checkpoint trained by the other training command cannot be resumed by this one.
+     * A checkpoint of the other training command cannot be resumed by this one, whatever
+     * {@code --loss_name} says.
      *
      * @throws ModelMismatchException naming the loss and the command that resumes it
      */
-    private static void requireLossOfThisCommand(String stored, CommandSpec spec, String source) {
+    static void requireLossOfThisCommand(CheckpointInfo info, CommandSpec spec, String source) {
+        String stored = info.training().lossName();
         boolean pair = PAIR_COMMAND.equals(spec.name());
-        try {
-            LossName.parse(stored, pair);
-        } catch (UsageException e) {
+        if (LossName.find(stored).pair() != pair) {
             throw new ModelMismatchException(source + " was trained with --loss_name=" + stored + ", a loss of "
                     + (pair ? "train-elem" : PAIR_COMMAND) + "; resume it with that command");
         }
@@ -109,9 +124,8 @@ final class CheckpointFlags {
     static final String PAIR_COMMAND = "train-pair";
 
     /**
-     * A flag's value as checkpoint.json writes it, so that the two compare as text.
-     *
-     * @throws UsageException when the given value is not a valid one of the flag's
+     * A flag's value as checkpoint.json writes it, so that the two compare as text (called after
+     * the configuration was built from the same values, so they are valid).
      */
     private static String canonical(String flag, Object value, CommandSpec spec) {
         if (value instanceof PyBool b) {
@@ -122,14 +136,6 @@ final class CheckpointFlags {
         }
         String text = String.valueOf(value);
         return switch (flag) {
-            case "--model" -> Backbones.parse(text).name();
-            case "--loss_name" -> LossName.parse(text, PAIR_COMMAND.equals(spec.name())).toString();
-            case "--embedding_size" -> {
-                if (Integer.parseInt(text) < 0) {
-                    throw new UsageException("--embedding_size must be >= 0 (0 = pooled features), got " + text);
-                }
-                yield text;
-            }
             case "--image_shape" -> ImageShape.parse(text).toString();
             case "--lr_steps" -> LrSchedule.parse(1, LrSchedule.PIECEWISE_DECAY, text).steps();
             case "--num_shards" -> effectiveShards(Integer.parseInt(text), spec);

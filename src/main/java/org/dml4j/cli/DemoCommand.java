@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dml4j.data.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,9 +68,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        AtomicFiles.requireWritable(output, true, "--output");
         String data = dataDir.toString();
         String shape = "3," + size + "," + size;
-        String[] common = {"--use_gpu=False", "--data_dir", data, "--model", "ResNet18", "--image_shape", shape};
+        String[] common = {"--use_gpu=False", "--data_dir", data, "--model", "ResNet18", "--image_shape", shape,
+            "--verbose=" + (verbose.verbose.value() ? "True" : "False")};
         Path elem = output.resolve("elem");
         Path pair = output.resolve("pair");
         String elemCkpt = elem.resolve("ResNet18").resolve(Integer.toString(elemIterations)).toString();

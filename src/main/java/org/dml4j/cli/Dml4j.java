@@ -136,9 +136,11 @@ public final class Dml4j implements Runnable {
     private static int handle(Exception ex, CommandLine cmd, ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         Outcome o = outcome(ex);
-        err.println(cmd.getCommandSpec().qualifiedName() + ": " + o.message());
         ParseResult own = cmd.getParseResult();
-        if (own != null && own.matchedOptionValue("--verbose", new PyBool(false)).value()) {
+        boolean verbose = own != null && own.matchedOptionValue("--verbose", new PyBool(false)).value();
+        String message = verbose ? o.message().replace(VERBOSE_HINT, "") : o.message();
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
+        if (verbose) {
             ex.printStackTrace(err);
         }
         err.flush();

@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.dml4j.data.AtomicFiles;
 import org.dml4j.error.UsageException;
 import org.dml4j.eval.EvalConfig;
 import org.dml4j.eval.Evaluator;
@@ -38,12 +39,19 @@ public final class EvalCommand extends PipelineCommand {
     Path features;
 
     @Option(names = "--labels", paramLabel = "FILE",
-            description = "Labels of --features, one integer per line. Default: None.")
+            description = "Labels of --features: a text file with one integer per line, or an integer .npy file."
+                    + " Default: None.")
     Path labels;
 
     @Override
     Runnable prepare(PrintWriter out) {
         EvalConfig config = model.toConfig(common.toConfig());
+        if (outputJson != null) {
+            AtomicFiles.requireWritable(outputJson, false, "--output_json");
+        }
+        if (report != null) {
+            AtomicFiles.requireWritable(report, true, "--report");
+        }
         if (labels != null && features == null) {
             throw new UsageException("--labels goes with --features");
         }
@@ -51,8 +59,8 @@ public final class EvalCommand extends PipelineCommand {
     }
 
     @Override
-    void adoptCheckpointFlags(PrintWriter out) {
-        model.adoptCheckpointFlags(spec, out);
+    CheckpointFlags.Pending adoptCheckpointFlags(PrintWriter out) {
+        return model.adoptCheckpointFlags(spec, out);
     }
 
     @Override

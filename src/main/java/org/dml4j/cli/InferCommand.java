@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
 import org.dml4j.eval.EvalConfig;
 import org.dml4j.eval.Inferer;
@@ -52,6 +53,9 @@ public final class InferCommand extends PipelineCommand {
     @Override
     Runnable prepare(PrintWriter out) {
         EvalConfig config = model.toConfig(common.toConfig());
+        if (output != null) {
+            AtomicFiles.requireWritable(output, true, "--output");
+        }
         return () -> {
             ImageList images = source == null ? null
                     : source.imageList != null ? ImageList.ofPathList(source.imageList)
@@ -61,8 +65,8 @@ public final class InferCommand extends PipelineCommand {
     }
 
     @Override
-    void adoptCheckpointFlags(PrintWriter out) {
-        model.adoptCheckpointFlags(spec, out);
+    CheckpointFlags.Pending adoptCheckpointFlags(PrintWriter out) {
+        return model.adoptCheckpointFlags(spec, out);
     }
 
     @Override

@@ -24,12 +24,10 @@ final class ModelOptions {
     }
 
     /** {@code --pretrained_model} as a dml4j checkpoint fixes the architecture flags. */
-    void adoptCheckpointFlags(CommandSpec spec, PrintWriter out) {
+    CheckpointFlags.Pending adoptCheckpointFlags(CommandSpec spec, PrintWriter out) {
         CheckpointInfo info = CheckpointFlags.infoOf(network.pretrainedModel);
-        if (info != null) {
-            CheckpointFlags.adopt(spec, info, "--pretrained_model " + network.pretrainedModel,
-                    CheckpointInfo.ARCHITECTURE, List.of(), out);
-        }
+        return info == null ? null : CheckpointFlags.adopt(spec, info, "--pretrained_model " + network.pretrainedModel,
+                CheckpointInfo.ARCHITECTURE, List.of(), out);
     }
 
     /** Defaults of eval.py and infer.py, which differ only in the batch size. */

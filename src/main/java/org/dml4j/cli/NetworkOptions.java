@@ -44,9 +44,12 @@ final class NetworkOptions {
     PyBool strideIn1x1;
 
     @Option(names = {"--pretrained_model", "--pretrained-model"}, paramLabel = "PATH", converter = Dml4j.PathName.class,
-            description = "Weights to load: a dml4j checkpoint folder, a folder of the original's per-parameter"
-                    + " files (ImageNet ResNet50_pretrained), or a Keras .h5 file. Shape-mismatched parameters are"
-                    + " skipped; eval/infer without it use the randomly initialised network. Default: None.")
+            description = "Weights to load: a dml4j checkpoint folder (or its model.zip), a folder of the original's"
+                    + " per-parameter files (ImageNet ResNet50_pretrained), or a Keras .h5 file. A checkpoint's"
+                    + " --model, --image_shape, --embedding_size and --stride_in_1x1 are used when not given"
+                    + " (training: --model and --stride_in_1x1 must match, size and width may change)."
+                    + " Shape-mismatched parameters are skipped; eval/infer/search without it use the randomly"
+                    + " initialised network. Default: None.")
     String pretrainedModel;
 
     Backbone backbone() {

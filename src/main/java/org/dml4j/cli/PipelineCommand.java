@@ -8,8 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The sequence the original scripts share: validate the flags into a configuration, print the
- * configuration block, check the GPU request, then run.
+ * The sequence the original scripts share: take the flags not given from the checkpoint loaded,
+ * validate the flags into a configuration (exit 2), compare the given ones with the checkpoint
+ * (exit 4), print the configuration block, check the GPU request, then run.
  */
 abstract class PipelineCommand implements Callable<Integer> {
     @Spec
@@ -25,10 +26,12 @@ abstract class PipelineCommand implements Callable<Integer> {
     abstract NetworkOptions network();
 
     /**
-     * Takes the flags not given from the checkpoint this run loads and refuses contradicting ones
-     * ({@link CheckpointFlags}); before the configuration is built. Commands that load no model do nothing.
+     * Takes the flags not given from the checkpoint this run loads ({@link CheckpointFlags}), before
+     * the configuration is built; returns the comparison of the given ones to make once it is
+     * built, or null (commands that load no model).
      */
-    void adoptCheckpointFlags(PrintWriter out) {
+    CheckpointFlags.Pending adoptCheckpointFlags(PrintWriter out) {
+        return null;
     }
 
     /** Whether this run uses a device at all (eval of given features does not). */
@@ -39,8 +42,11 @@ abstract class PipelineCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        adoptCheckpointFlags(out);
+        CheckpointFlags.Pending pending = adoptCheckpointFlags(out);
         Runnable work = prepare(out);
+        if (pending != null) {
+            pending.requireCompatible();
+        }
         ConfigBlock.print(spec, out);
         if (needsDevice()) {
             Devices.requireGpuSupport(network().useGpu.value());

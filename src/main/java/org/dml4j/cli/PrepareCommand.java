@@ -3,6 +3,7 @@ package org.dml4j.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.FashionMnist;
 import org.dml4j.data.VisibleText;
 import org.dml4j.error.UsageException;
@@ -62,6 +63,7 @@ final class PrepareCommand implements Runnable {
                 case "images" -> FashionMnist.SplitMode.IMAGES;
                 default -> throw new UsageException("--split: expected classes or images, got " + VisibleText.quote(split));
             };
+            AtomicFiles.requireWritable(output, true, "--output");
             int n = FashionMnist.convert(source, output, mode, perClass, size);
             spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d images and Ebay_train.txt, Ebay_test.txt to %s%n", n, output);
             return ExitCodes.OK;

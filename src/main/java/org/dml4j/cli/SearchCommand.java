@@ -12,13 +12,18 @@ import picocli.CommandLine.Option;
 /** Nearest images to a query image in an index written by infer --output. */
 @Command(name = "search", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         defaultValueProvider = SearchCommand.Defaults.class,
-        description = "Print the images of an index (infer --output DIR) most similar to a query image.")
+        description = {"Print the images of an index (infer --output DIR) most similar to a query image.",
+            "The data flags (--data_dir, --num_workers, --check_images, --skip_bad_images) do not apply (the index"
+                    + " and the query are the data): given, they are ignored with a note."})
 public final class SearchCommand extends PipelineCommand {
     static final class Defaults extends CommandDefaults {
         Defaults() {
             super(ModelOptions.defaults(1));
         }
     }
+
+    /** Data flags every pipeline command has that search has no use for. */
+    private static final String[] UNUSED = {"--data_dir", "--num_workers", "--check_images", "--skip_bad_images"};
 
     @Mixin
     ModelOptions model;
@@ -36,6 +41,12 @@ public final class SearchCommand extends PipelineCommand {
     @Override
     Runnable prepare(PrintWriter out) {
         EvalConfig config = model.toConfig(common.toConfig());
+        for (String unused : UNUSED) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(unused)) {
+                out.println("note: " + unused + " does not apply to search (the index and the query are the data);"
+                        + " ignored");
+            }
+        }
         if (top < 1) {
             throw new UsageException("--top must be >= 1, got " + top);
         }
@@ -43,8 +54,8 @@ public final class SearchCommand extends PipelineCommand {
     }
 
     @Override
-    void adoptCheckpointFlags(PrintWriter out) {
-        model.adoptCheckpointFlags(spec, out);
+    CheckpointFlags.Pending adoptCheckpointFlags(PrintWriter out) {
+        return model.adoptCheckpointFlags(spec, out);
     }
 
     @Override

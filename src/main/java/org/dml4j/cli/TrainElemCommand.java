@@ -55,8 +55,8 @@ public final class TrainElemCommand extends PipelineCommand {
     }
 
     @Override
-    void adoptCheckpointFlags(PrintWriter out) {
-        train.adoptCheckpointFlags(spec, out);
+    CheckpointFlags.Pending adoptCheckpointFlags(PrintWriter out) {
+        return train.adoptCheckpointFlags(spec, out);
     }
 
     @Override

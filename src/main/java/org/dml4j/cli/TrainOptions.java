@@ -6,13 +6,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.DataConfig;
+import org.dml4j.error.UsageException;
 import org.dml4j.loss.LossConfig;
+import org.dml4j.model.Backbone;
+import org.dml4j.model.Backbones;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.Devices;
 import org.dml4j.train.LrSchedule;
 import org.dml4j.train.TrainConfig;
+import org.dml4j.train.Trainer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,7 +35,8 @@ final class TrainOptions {
     int testBatchSize;
 
     @Option(names = {"--class_dim", "--class-dim"}, paramLabel = "N",
-            description = "Number of training classes (classifier width). Default: ${DEFAULT-VALUE}.")
+            description = "Number of training classes (the classifier width of train-elem; train-pair accepts and"
+                    + " ignores it, as the original). Default: ${DEFAULT-VALUE}.")
     int classDim;
 
     @Option(names = "--lr", paramLabel = "X", description = "Base learning rate. Default: ${DEFAULT-VALUE}.")
@@ -69,7 +75,8 @@ final class TrainOptions {
 
     @Option(names = "--checkpoint", paramLabel = "PATH", converter = Dml4j.PathName.class,
             description = "Checkpoint folder to resume from exactly (parameters, optimiser state, schedule and sample"
-                    + " stream), or 'latest' for the newest complete one under model_save_dir/model. Default: None.")
+                    + " stream), or 'latest' for the newest complete one under model_save_dir/model. Flags not given"
+                    + " take the checkpoint's values; given ones must equal them. Default: None.")
     String checkpoint;
 
     @Option(names = {"--model_save_dir", "--model-save-dir"}, paramLabel = "DIR",
@@ -77,8 +84,9 @@ final class TrainOptions {
     Path modelSaveDir;
 
     @Option(names = "--overwrite", arity = "0..1", fallbackValue = "True", converter = PyBool.Converter.class,
-            paramLabel = "BOOL", description = "Let a fresh run (no --checkpoint) delete the checkpoints an earlier run left"
-                    + " in model_save_dir/model; without it such a run stops. Default: ${DEFAULT-VALUE}.")
+            paramLabel = "BOOL", description = "Let a fresh run delete the checkpoints an earlier run left in"
+                    + " model_save_dir/model, and a resume those after the checkpoint it resumes; without it such a"
+                    + " run stops. Default: ${DEFAULT-VALUE}.")
     PyBool overwrite;
 
     @Option(names = {"--loss_name", "--loss-name"}, paramLabel = "NAME",
@@ -90,27 +98,44 @@ final class TrainOptions {
      * as a dml4j checkpoint fixes the backbone and its stride rule, and lends its image shape and
      * embedding size when they are not given (fine-tuning may change them).
      */
-    void adoptCheckpointFlags(CommandSpec spec, PrintWriter out) {
+    CheckpointFlags.Pending adoptCheckpointFlags(CommandSpec spec, PrintWriter out) {
         if (checkpoint != null) {
-            Path from = checkpoint.equals("latest") ? Checkpoints.latest(modelSaveDir.resolve(network.model))
-                    : Path.of(checkpoint);
-            checkpoint = from.toString();   // the configuration block and the trainer see the folder resolved here
-            CheckpointInfo info = CheckpointFlags.infoOf(from.toString());
-            if (info != null) {
-                List<String> strict = new ArrayList<>(CheckpointInfo.ARCHITECTURE);
-                strict.addAll(CheckpointInfo.TRAINING);
-                CheckpointFlags.adopt(spec, info, "--checkpoint " + from, strict, List.of(), out);
+            if (network.pretrainedModel != null) {
+                throw new UsageException("--checkpoint resumes a run with its own weights; --pretrained_model starts"
+                        + " a new one from others: give one of them");
             }
-            return;
+            Path from = checkpoint.equals("latest") ? latest() : Path.of(checkpoint);
+            checkpoint = from.toString();   // the configuration block and the trainer see the folder resolved here
+            CheckpointInfo info = Trainer.resumable(from);
+            CheckpointFlags.requireLossOfThisCommand(info, spec, "--checkpoint " + from);
+            List<String> strict = new ArrayList<>(CheckpointInfo.ARCHITECTURE);
+            strict.addAll(Trainer.resumeKeys(CheckpointFlags.PAIR_COMMAND.equals(spec.name())));
+            return CheckpointFlags.adopt(spec, info, "--checkpoint " + from, strict, List.of(), out);
         }
         CheckpointInfo info = CheckpointFlags.infoOf(network.pretrainedModel);
-        if (info != null) {
-            CheckpointFlags.adopt(spec, info, "--pretrained_model " + network.pretrainedModel,
-                    List.of("--model", "--stride_in_1x1"), List.of("--image_shape", "--embedding_size"), out);
+        return info == null ? null : CheckpointFlags.adopt(spec, info, "--pretrained_model " + network.pretrainedModel,
+                List.of("--model", "--stride_in_1x1"), List.of("--image_shape", "--embedding_size"), out);
+    }
+
+    /**
+     * {@code --checkpoint latest}: the newest checkpoint under model_save_dir/model.
+     *
+     * @throws UsageException when there is none, naming the backbones that do have checkpoints there
+     */
+    private Path latest() {
+        Path dir = modelSaveDir.resolve(network.model);
+        if (!Checkpoints.iterations(dir).isEmpty()) {
+            return Checkpoints.latest(dir);
         }
+        List<String> elsewhere = Backbones.ALL.stream().map(Backbone::name)
+                .filter(m -> !Checkpoints.iterations(modelSaveDir.resolve(m)).isEmpty()).toList();
+        throw new UsageException("--checkpoint latest: no complete checkpoint in " + dir + (elsewhere.isEmpty() ? ""
+                : "; " + modelSaveDir + " has checkpoints of " + String.join(", ", elsewhere)
+                + ": pass --model=" + elsewhere.get(0)));
     }
 
     TrainConfig toConfig(LossConfig loss, boolean enableCe, DataConfig data) {
+        AtomicFiles.requireWritable(modelSaveDir, true, "--model_save_dir");
         return TrainConfig.builder(network.architecture(), loss, data)
                 .trainBatchSize(trainBatchSize).testBatchSize(testBatchSize).classDim(classDim)
                 .lr(LrSchedule.parse(lr, lrStrategy, lrSteps)).totalIterNum(totalIterNum)

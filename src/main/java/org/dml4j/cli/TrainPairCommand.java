@@ -56,8 +56,8 @@ public final class TrainPairCommand extends PipelineCommand {
     }
 
     @Override
-    void adoptCheckpointFlags(PrintWriter out) {
-        train.adoptCheckpointFlags(spec, out);
+    CheckpointFlags.Pending adoptCheckpointFlags(PrintWriter out) {
+        return train.adoptCheckpointFlags(spec, out);
     }
 
     @Override

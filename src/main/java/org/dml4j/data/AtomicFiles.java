@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dml4j.error.UsageException;
 
 /**
  * Writes a file through a temporary sibling and a rename, so a crash or a full disk never leaves
@@ -26,6 +27,45 @@ public final class AtomicFiles {
     }
 
     private AtomicFiles() {
+    }
+
+    /**
+     * Checks, before any work, that {@code target} can be written where a command will write it
+     * later: as a folder ({@code folder}) or a file, existing or created under its nearest
+     * existing ancestor, which must be a writable folder. Saves a long run from failing at its end.
+     *
+     * @param flag the flag that named it, for the message
+     * @throws UsageException naming the flag, the path and what is in the way
+     */
+    public static void requireWritable(Path target, boolean folder, String flag) {
+        Path p = target.toAbsolutePath().normalize();
+        String at = flag + " " + target + ": ";
+        if (Files.exists(p)) {
+            if (folder && !Files.isDirectory(p)) {
+                throw new UsageException(at + "exists and is not a folder");
+            }
+            if (!folder && Files.isDirectory(p)) {
+                throw new UsageException(at + "is a folder, not a file");
+            }
+            Path dir = folder ? p : p.getParent();
+            if (dir != null && !Files.isWritable(dir)) {
+                throw new UsageException(at + "permission denied (" + dir + " is not writable)");
+            }
+            return;
+        }
+        Path ancestor = p.getParent();
+        while (ancestor != null && !Files.exists(ancestor)) {
+            ancestor = ancestor.getParent();
+        }
+        if (ancestor == null) {
+            return;
+        }
+        if (!Files.isDirectory(ancestor)) {
+            throw new UsageException(at + ancestor + " is a file, so nothing can be created under it");
+        }
+        if (!Files.isWritable(ancestor)) {
+            throw new UsageException(at + "permission denied (" + ancestor + " is not writable)");
+        }
     }
 
     /** Writes {@code target} atomically (creating its folder); the temporary file is removed on failure. */

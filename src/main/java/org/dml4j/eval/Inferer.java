@@ -12,6 +12,7 @@ import java.util.Map;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.Split;
+import org.dml4j.error.DataException;
 import org.dml4j.inference.EmbeddingModel;
 import org.dml4j.retrieval.Embeddings;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -65,7 +66,7 @@ public final class Inferer {
             files.put(dir.resolve("labels.txt"), AtomicFiles.lines(labelLines));
             AtomicFiles.writeAll(files);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write features to " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write features to " + dir + ": " + DataException.reason(e), e);
         }
     }
 }

@@ -2,12 +2,15 @@ package org.dml4j.eval;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageList;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.inference.EmbeddingModel;
 import org.dml4j.model.Architecture;
+import org.dml4j.model.Backbone;
+import org.dml4j.model.Backbones;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
@@ -59,16 +62,36 @@ public final class ModelSource {
         Architecture arch = config.architecture();
         CheckpointInfo info = Checkpoints.info(path);
         if (info == null) {
-            // a bare model zip: only the network itself can say what it is
-            Checkpoints.Loaded loaded = Checkpoints.load(path, false);
-            if (!arch.backbone().isIn(loaded.net())) {
-                throw new ModelMismatchException("--pretrained_model " + path + " is not a --model=" + arch.backbone());
-            }
-            PretrainedWeights.requireSameStride(loaded.net(), arch.strideIn1x1(), path);
-            return EmbeddingModel.of(loaded.net(), arch, wanted);
+            return bareModel(path, arch, wanted, out);
         }
         info.requireCompatible(CheckpointInfo.flagsOf(arch.backbone().name(), arch.shape(), arch.embeddingSize(),
                 arch.strideIn1x1(), null), CheckpointInfo.ARCHITECTURE, "--pretrained_model " + path);
         return EmbeddingModel.load(path, arch.shape());
+    }
+
+    /**
+     * A model zip without its checkpoint.json: what the network itself says (backbone, stride
+     * rule, embedding width) must match the flags; its image shape cannot be known, so it is said.
+     */
+    private static EmbeddingModel bareModel(Path path, Architecture arch, String wanted, PrintWriter out) {
+        ComputationGraph net = Checkpoints.load(path, false).net();
+        String holds = Backbones.ALL.stream().filter(b -> b.isIn(net)).map(Backbone::name).findFirst()
+                .orElse("no network of dml4j's");
+        if (!arch.backbone().isIn(net)) {
+            throw new ModelMismatchException("--pretrained_model " + path + " holds " + holds + ", not --model="
+                    + arch.backbone());
+        }
+        PretrainedWeights.requireSameStride(net, arch.strideIn1x1(), path);
+        long width = EmbeddingNetwork.layerConf(net, EmbeddingNetwork.EMBEDDING) instanceof FeedForwardLayer fc
+                ? fc.getNOut() : 0;
+        if (width != arch.embeddingSize()) {
+            throw new ModelMismatchException("--pretrained_model " + path + " has " + (width == 0
+                    ? "no " + EmbeddingNetwork.EMBEDDING + " (pooled features): pass --embedding_size=0"
+                    : "an embedding of width " + width + ": pass --embedding_size=" + width)
+                    + ", not " + arch.embeddingSize());
+        }
+        out.println("note: " + path + " has no " + Checkpoints.INFO_FILE + " beside it saying its image shape; using"
+                + " --image_shape=" + arch.shape() + " (pass the shape it was trained at)");
+        return EmbeddingModel.of(net, arch, wanted);
     }
 }

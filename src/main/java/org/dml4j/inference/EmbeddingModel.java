@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -83,10 +84,12 @@ public final class EmbeddingModel {
      * A checkpoint held in memory (sent to a worker): model.zip's bytes and its checkpoint.json.
      *
      * @param source names the model in messages (its path, or where the bytes came from)
-     * @throws DataException          when the bytes are not a DL4J model, or hold non-finite parameters
+     * @throws DataException          when the bytes are not a DL4J model, hold non-finite parameters, or
+     *                                are not the model {@code info} describes
      * @throws ModelMismatchException when {@code info} has no image shape (a checkpoint older than format 1)
      */
     public static EmbeddingModel fromBytes(byte[] modelZip, CheckpointInfo info, String source) {
+        Objects.requireNonNull(info, "info: the checkpoint.json that describes the model (Checkpoints.info)");
         ComputationGraph net;
         try {
             net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(modelZip), false);
@@ -98,6 +101,7 @@ public final class EmbeddingModel {
             throw new DataException(source + ": holds parameters that are not finite (NaN or infinite), first in "
                     + bad);
         }
+        Checkpoints.requireDescribes(info, net, "its checkpoint description", source);
         return of(net, architectureOf(info, null, source), info.embeddingVertex());
     }
 

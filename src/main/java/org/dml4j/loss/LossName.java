@@ -38,6 +38,16 @@ public enum LossName {
         return stream;
     }
 
+    /** The loss of either command named {@code value}, or null when there is none. */
+    public static LossName find(String value) {
+        for (LossName l : values()) {
+            if (l.flagValue.equals(value)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
     /**
      * Parses {@code --loss_name} for train-elem ({@code pair} false) or train-pair.
      *

@@ -249,6 +249,9 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
      * @throws DataException naming the file and the field when a value has the wrong type or is missing
      */
     public static CheckpointInfo fromJson(Map<String, Object> json, String source) {
+        if (json == null) {
+            throw new DataException(source + ": holds null, not a checkpoint description");
+        }
         Fields j = new Fields(json, source);
         if (!json.containsKey("format")) {
             return legacy(j, source);
@@ -281,13 +284,9 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
         if (json.get("versions") instanceof Map<?, ?> v) {
             v.forEach((k, val) -> versions.put(String.valueOf(k), String.valueOf(val)));
         }
-        int embeddingSize = a.integer("embedding_size");
-        if (embeddingSize < 0) {
-            throw new DataException(source + ": field 'embedding_size' must be >= 0, got " + embeddingSize);
-        }
-        return new CheckpointInfo(format, j.longInteger("iteration"), modelName(a.text("model"), source),
-                imageShape(a.textOrNull("image_shape"), source), embeddingSize, a.bool("stride_in_1x1"),
-                j.text("embedding_vertex"), training, data, versions, j.instantOrNull("created"));
+        return checked(new CheckpointInfo(format, iteration(j, source), modelName(a.text("model"), source),
+                imageShape(a.textOrNull("image_shape"), source), a.integer("embedding_size"), a.bool("stride_in_1x1"),
+                j.text("embedding_vertex"), training, data, versions, j.instantOrNull("created")), source);
     }
 
     /** A stored backbone name this version knows, or a {@link DataException} naming the file. */
@@ -316,50 +315,85 @@ public record CheckpointInfo(int format, long iteration, String model, ImageShap
      */
     private static CheckpointInfo legacy(Fields j, String source) {
         Map<String, Object> raw = j.raw;
-        String config = raw.get("config") instanceof String s ? s : "";
+        String config = raw.get("config") == null ? "" : j.text("config");
         Map<String, String> c = new LinkedHashMap<>();
         Matcher m = CONFIG_FIELD.matcher(config);
         while (m.find()) {
             c.putIfAbsent(m.group(1), m.group(2));
         }
         Matcher shape = CONFIG_SHAPE.matcher(config);
-        Object name = raw.get("model") instanceof String s ? s : c.get("model");
-        if (!(name instanceof String)) {
+        String name = raw.get("model") != null ? j.text("model") : c.get("model");
+        if (name == null) {
             throw new DataException(source + ": names no model; this is not a checkpoint.json of dml4j");
         }
-        String model = modelName((String) name, source);
-        Backbone backbone = Backbones.parse(model);
-        int embeddingSize = raw.get("embedding_size") instanceof Number n ? n.intValue() : 0;
-        boolean stride = Boolean.TRUE.equals(raw.get("stride_in_1x1"));
-        String vertex = raw.get("embedding_vertex") instanceof String s ? s
-                : embeddingSize > 0 ? EmbeddingNetwork.EMBEDDING : backbone.pooledVertex();
+        String model = modelName(name, source);
+        int embeddingSize = raw.get("embedding_size") == null ? 0 : j.integer("embedding_size");
+        boolean stride = raw.get("stride_in_1x1") != null && j.bool("stride_in_1x1");
+        String vertex = raw.get("embedding_vertex") != null ? j.text("embedding_vertex")
+                : embeddingSize > 0 ? EmbeddingNetwork.EMBEDDING : Backbones.parse(model).pooledVertex();
         Training training = null;
-        if (raw.get("loss_name") instanceof String loss && c.containsKey("trainBatchSize")) {
-            int devices = raw.get("num_devices") instanceof Number n ? n.intValue() : 1;
+        // the training flags only where the configuration text shows every one (nothing invented)
+        if (raw.get("loss_name") != null && c.keySet().containsAll(LEGACY_TRAINING_KEYS)) {
+            int devices = raw.get("num_devices") == null ? 1 : j.integer("num_devices");
             Matcher steps = CONFIG_LR_STEPS.matcher(config);
-            training = new Training(loss, dbl(c, "arcScale", 80), dbl(c, "arcMarginRadians", 0.15),
-                    Boolean.parseBoolean(c.getOrDefault("arcEasyMargin", "false")), (int) dbl(c, "samplesEachClass", 2),
-                    dbl(c, "margin", 0.1), dbl(c, "npairsRegLambda", 0.01), (int) dbl(c, "numShards", devices),
-                    (int) dbl(c, "classDim", 11318), (int) dbl(c, "trainBatchSize", 0), devices,
-                    (long) dbl(c, "seed", 0), dbl(c, "baseLr", 0.01), "piecewise_decay",
-                    steps.find() ? steps.group(1).replace(" ", "") : null);
+            try {
+                training = new Training(j.text("loss_name"), Double.parseDouble(c.get("arcScale")),
+                        Double.parseDouble(c.get("arcMarginRadians")), Boolean.parseBoolean(c.get("arcEasyMargin")),
+                        Integer.parseInt(c.get("samplesEachClass")), Double.parseDouble(c.get("margin")),
+                        Double.parseDouble(c.get("npairsRegLambda")), Integer.parseInt(c.get("numShards")),
+                        Integer.parseInt(c.get("classDim")), Integer.parseInt(c.get("trainBatchSize")), devices,
+                        Long.parseLong(c.get("seed")), Double.parseDouble(c.get("baseLr")), "piecewise_decay",
+                        steps.find() ? steps.group(1).replace(" ", "") : null);
+            } catch (NumberFormatException e) {
+                throw new DataException(source + ": field 'config' holds a value that is not a number ("
+                        + e.getMessage() + ")");
+            }
         }
-        long iteration = raw.get("iteration") instanceof Number n ? n.longValue() : -1;
-        return new CheckpointInfo(0, iteration, model, shape.find() ? imageShape(shape.group(1), source) : null,
-                embeddingSize, stride, vertex, training, List.of(), Map.of(), null);
+        long iteration = raw.get("iteration") == null ? -1 : iteration(j, source);
+        return checked(new CheckpointInfo(0, iteration, model, shape.find() ? imageShape(shape.group(1), source) : null,
+                embeddingSize, stride, vertex, training, List.of(), Map.of(), null), source);
+    }
+
+    /** What the first format's configuration text must show for its training flags to be known. */
+    private static final List<String> LEGACY_TRAINING_KEYS = List.of("arcScale", "arcMarginRadians", "arcEasyMargin",
+            "samplesEachClass", "margin", "npairsRegLambda", "numShards", "classDim", "trainBatchSize", "seed",
+            "baseLr");
+
+    /** The iteration: −1 (not from training) up to the largest {@code --total_iter_num}. */
+    private static long iteration(Fields j, String source) {
+        long it = j.longInteger("iteration");
+        if (it < -1 || it > Integer.MAX_VALUE) {
+            throw new DataException(source + ": field 'iteration' must be between -1 and " + Integer.MAX_VALUE
+                    + " (the range of --total_iter_num), got " + it);
+        }
+        return it;
+    }
+
+    /**
+     * The architecture a network can have: embedding size at least 0, a stride rule its backbone
+     * has, the embedding vertex the size implies.
+     */
+    private static CheckpointInfo checked(CheckpointInfo info, String source) {
+        Backbone backbone = Backbones.parse(info.model());
+        if (info.embeddingSize() < 0) {
+            throw new DataException(source + ": field 'embedding_size' must be >= 0, got " + info.embeddingSize());
+        }
+        if (info.strideIn1x1() && !backbone.hasStrideChoice()) {
+            throw new DataException(source + ": field 'stride_in_1x1' is true, but " + backbone
+                    + " has no bottleneck blocks to stride in");
+        }
+        String vertex = info.embeddingSize() > 0 ? EmbeddingNetwork.EMBEDDING : backbone.pooledVertex();
+        if (!vertex.equals(info.embeddingVertex())) {
+            throw new DataException(source + ": field 'embedding_vertex' must be '" + vertex + "' for embedding_size "
+                    + info.embeddingSize() + ", got " + VisibleText.quote(info.embeddingVertex()));
+        }
+        return info;
     }
 
     private static final Pattern CONFIG_LR_STEPS = Pattern.compile("boundaries=\\[([\\d, ]*)\\]");
     private static final Pattern CONFIG_FIELD = Pattern.compile("(\\w+)=([\\w.+-]+)(?=[,\\]])");
     private static final Pattern CONFIG_SHAPE = Pattern.compile("imageShape=(\\d+,\\d+,\\d+)");
 
-    private static double dbl(Map<String, String> c, String key, double fallback) {
-        try {
-            return c.containsKey(key) ? Double.parseDouble(c.get(key)) : fallback;
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
-    }
 
     /** Typed access to a JSON object, with messages that name the file and the field. */
     private record Fields(Map<String, Object> raw, String source) {

@@ -16,6 +16,8 @@ import org.dml4j.data.AtomicFiles;
 import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.core.JsonLocation;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.slf4j.LoggerFactory;
@@ -146,6 +148,16 @@ public final class Checkpoints {
         }
     }
 
+    /** Deletes the checkpoint of iteration {@code iteration} under {@code modelDir}. */
+    public static void delete(Path modelDir, long iteration) {
+        Path dir = modelDir.resolve(Long.toString(iteration));
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Deletes every complete checkpoint under {@code modelDir} (an earlier run's, replaced on request). */
     public static void deleteAll(Path modelDir) {
         try {
@@ -183,7 +195,7 @@ public final class Checkpoints {
             }
             CheckpointInfo info = info(model);
             if (info != null) {
-                requireDescribes(info, net, model);
+                requireDescribes(info, net, model.resolveSibling(INFO_FILE).toString(), model.toString());
             }
             return new Loaded(net, info);
         } catch (NoSuchFileException e) {
@@ -203,15 +215,20 @@ public final class Checkpoints {
      * @throws DataException naming the file when it is not a readable checkpoint.json
      */
     public static CheckpointInfo info(Path checkpoint) {
-        Path file;
+        Path file = infoFile(checkpoint);
+        return file != null && Files.isRegularFile(file) ? readInfo(file) : null;
+    }
+
+    /**
+     * Where a checkpoint folder's (or its model.zip's) checkpoint.json is, whether or not it exists;
+     * null for a zip of another name.
+     */
+    public static Path infoFile(Path checkpoint) {
         if (Files.isDirectory(checkpoint)) {
-            file = checkpoint.resolve(INFO_FILE);
-        } else if (checkpoint.getFileName() != null && checkpoint.getFileName().toString().equals(MODEL_FILE)) {
-            file = checkpoint.resolveSibling(INFO_FILE);
-        } else {
-            return null;
+            return checkpoint.resolve(INFO_FILE);
         }
-        return Files.isRegularFile(file) ? readInfo(file) : null;
+        Path name = checkpoint.getFileName();
+        return name != null && name.toString().equals(MODEL_FILE) ? checkpoint.resolveSibling(INFO_FILE) : null;
     }
 
     /**
@@ -219,26 +236,31 @@ public final class Checkpoints {
      * one of dml4j's), an embedding vertex that exists, and the embedding size (a folder assembled from two runs fails here
      * rather than with a shape error mid-run).
      *
-     * @throws DataException naming both files and the values that differ
+     * @param infoName  names the checkpoint.json in messages
+     * @param modelName names the model in messages
+     * @throws DataException naming both and the values that differ
      */
-    static void requireDescribes(CheckpointInfo info, ComputationGraph net, Path model) {
-        String where = model.resolveSibling(INFO_FILE) + " does not describe " + model + ": ";
-        String holds = Backbones.ALL.stream().filter(b -> b.isIn(net)).map(Backbone::name).findFirst().orElse(null);
+    public static void requireDescribes(CheckpointInfo info, ComputationGraph net, String infoName, String modelName) {
+        String where = infoName + " does not describe " + modelName + ": ";
+        Backbone holds = Backbones.ALL.stream().filter(b -> b.isIn(net)).findFirst().orElse(null);
         // a network of no dml4j backbone (hand-built, a test's) is taken at its checkpoint.json's word
-        if (holds != null && !holds.equals(info.model())) {
+        if (holds != null && !holds.name().equals(info.model())) {
             throw new DataException(where + "it names --model=" + info.model() + ", the zip holds " + holds);
+        }
+        if (holds != null && holds.hasStrideChoice() && holds.stridesIn1x1(net) != info.strideIn1x1()) {
+            throw new DataException(where + "it says --stride_in_1x1=" + info.strideIn1x1() + ", the zip's blocks stride"
+                    + (holds.stridesIn1x1(net) ? " in their first 1x1 convolution" : " in their 3x3 convolution"));
+        }
+        long width = EmbeddingNetwork.layerConf(net, EmbeddingNetwork.EMBEDDING) instanceof FeedForwardLayer fc
+                ? fc.getNOut() : 0;
+        if (width != info.embeddingSize()) {
+            throw new DataException(where + "it says --embedding_size=" + info.embeddingSize() + ", the zip's "
+                    + (width == 0 ? EmbeddingNetwork.EMBEDDING + " is missing (pooled features)"
+                    : EmbeddingNetwork.EMBEDDING + " has width " + width));
         }
         if (net.getVertex(info.embeddingVertex()) == null) {
             throw new DataException(where + "its embedding vertex '" + info.embeddingVertex()
                     + "' is not in the network");
-        }
-        if (info.embeddingSize() > 0) {
-            long width = net.getVertex(EmbeddingNetwork.EMBEDDING) == null ? -1
-                    : ((FeedForwardLayer) EmbeddingNetwork.layerConf(net, EmbeddingNetwork.EMBEDDING)).getNOut();
-            if (width != info.embeddingSize()) {
-                throw new DataException(where + "it says --embedding_size=" + info.embeddingSize() + ", the zip's "
-                        + EmbeddingNetwork.EMBEDDING + (width < 0 ? " is missing" : " has width " + width));
-            }
         }
     }
 
@@ -246,8 +268,15 @@ public final class Checkpoints {
     private static CheckpointInfo readInfo(Path file) {
         try {
             return CheckpointInfo.fromJson(JSON.readValue(file.toFile(), Map.class), file.toString());
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String first = e.getOriginalMessage().lines().findFirst().orElse("")
+                    .replaceAll(": enable JsonParser\\.Feature.*", "");   // advice for Jackson's users, not ours
+            throw new DataException(file + (at == null ? "" : ", line " + at.getLineNr() + " column "
+                    + at.getColumnNr()) + ": not a checkpoint description (" + first.replaceAll(
+                    "java\\.util\\.LinkedHashMap<[^>]*>|java\\.util\\.Map", "a JSON object") + ")", e);
         } catch (IOException e) {
-            throw new DataException(file + ": not a readable checkpoint.json: " + e.getMessage(), e);
+            throw new DataException(file + ": cannot be read: " + DataException.reason(e), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.dml4j.model;
 
+import org.dml4j.error.UsageException;
+
 /** What compute devices this build can use. */
 public final class Devices {
     /** The ND4J CUDA backend's entry class; present only in the {@code -Pcuda} build. */
@@ -35,8 +37,14 @@ public final class Devices {
     /**
      * How many data-parallel replicas {@code --num_devices} asks for: the number itself, or for 0
      * every visible GPU (CUDA_VISIBLE_DEVICES, else all) with {@code --use_gpu=True}, else 1.
+     *
+     * @throws UsageException when {@code numDevices} is negative
      */
     public static int replicas(int numDevices, boolean useGpu) {
+        if (numDevices < 0) {
+            throw new UsageException("--num_devices must be >= 0 (0: every visible GPU, or 1 on the CPU), got "
+                    + numDevices);
+        }
         if (numDevices > 0) {
             return numDevices;
         }

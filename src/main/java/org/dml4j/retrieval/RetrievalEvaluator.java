@@ -135,9 +135,9 @@ public final class RetrievalEvaluator {
     /**
      * Each query against the reference set.
      *
-     * @param queries         [Q, D]
+     * @param queries         [Q, D]; a float32 C-order array is normalised in place
      * @param queryLabels     Q labels
-     * @param references      [R, D], the same width
+     * @param references      [R, D], the same width; a float32 C-order array is normalised in place
      * @param referenceLabels R labels
      * @throws DataException for non-finite rows, an empty set, or widths that differ
      */

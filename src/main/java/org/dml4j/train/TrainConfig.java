@@ -1,9 +1,13 @@
 package org.dml4j.train;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.dml4j.data.DataConfig;
 import org.dml4j.data.ImageShape;
+import org.dml4j.data.VisibleText;
+import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
 import org.dml4j.loss.LossConfig;
 import org.dml4j.loss.LossName;
@@ -93,6 +97,32 @@ public record TrainConfig(Architecture architecture, LossConfig loss, DataConfig
     public Map<String, String> flags() {
         return CheckpointInfo.flagsOf(architecture.backbone().name(), architecture.shape(), architecture.embeddingSize(),
                 architecture.strideIn1x1(), trainingInfo());
+    }
+
+    /**
+     * Checks that a checkpoint's training flags are values a run accepts, by the same rules as the
+     * flags (a hand-edited or damaged checkpoint.json must not reach the network as a bad flag).
+     *
+     * @param file the checkpoint.json, for the message
+     * @throws DataException naming the file and the first value no run accepts
+     */
+    public static void requireValid(CheckpointInfo.Training t, Path file) {
+        LossName name = LossName.find(t.lossName());
+        if (name == null) {
+            throw new DataException(file + ": field 'loss_name' names no loss of dml4j (" + VisibleText.quote(
+                    t.lossName()) + "; known: " + Arrays.stream(LossName.values()).map(LossName::toString)
+                    .collect(Collectors.joining(", ")) + ")");
+        }
+        try {
+            new LossConfig(name, t.arcScale(), t.arcMargin(), t.arcEasyMargin(), t.samplesEachClass(), t.margin(),
+                    t.npairsRegLambda(), t.numShards());
+            LrSchedule.parse(t.lr(), t.lrStrategy(), t.lrSteps() == null ? "" : t.lrSteps());
+            positive("--train_batch_size", t.trainBatchSize());
+            positive("--class_dim", t.classDim());
+            positive("--num_devices", t.numDevices());
+        } catch (UsageException e) {
+            throw new DataException(file + ": holds a value no run accepts: " + e.getMessage(), e);
+        }
     }
 
     private static void positive(String flag, int value) {

@@ -1,6 +1,7 @@
 package org.dml4j.train;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.Batch;
 import org.dml4j.data.BatchLoader;
+import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
 import org.dml4j.inference.EmbeddingModel;
@@ -42,6 +44,8 @@ public final class Trainer {
     private final TrainingData data;
     private final String embedding;
     private final Path modelDir;
+    private final Path resumeFrom;
+    private final CheckpointInfo resumeInfo;
     private ComputationGraph net;
     private long first;
     private final InterruptFlag interrupt = new InterruptFlag();
@@ -49,9 +53,17 @@ public final class Trainer {
     private Trainer(TrainConfig config, PrintWriter out) {
         this.config = config;
         this.out = out;
-        this.data = TrainingData.open(config, out);
         this.embedding = EmbeddingNetwork.embeddingVertex(config.architecture());
         this.modelDir = config.modelSaveDir().resolve(config.architecture().backbone().name());
+        Checkpoints.recover(modelDir);
+        // everything about the checkpoint and the folder is checked before the data is read
+        this.resumeFrom = config.checkpoint() == null ? null : config.checkpoint().equals("latest")
+                ? Checkpoints.latest(modelDir) : Path.of(config.checkpoint());
+        this.resumeInfo = resumeFrom == null ? null : requireResumable(resumeFrom);
+        if (resumeFrom == null) {
+            requireFreshFolder();
+        }
+        this.data = TrainingData.open(config, out);
     }
 
     /**
@@ -62,6 +74,12 @@ public final class Trainer {
     public static ComputationGraph train(TrainConfig config, PrintWriter out) {
         Trainer t = new Trainer(config, out);
         t.prepareNetwork();
+        if (t.first > config.totalIterNum()) {
+            out.println("note: " + t.resumeFrom + " is at iteration " + (t.first - 1) + ", at or past --total_iter_num="
+                    + config.totalIterNum() + ": nothing to train (raise --total_iter_num to continue)");
+            out.flush();
+            return t.net;
+        }
         t.loop();
         return t.net;
     }
@@ -78,16 +96,13 @@ public final class Trainer {
     }
 
     private void prepareNetwork() {
-        Checkpoints.recover(modelDir);
-        if (config.checkpoint() != null) {
-            Path from = config.checkpoint().equals("latest") ? Checkpoints.latest(modelDir) : Path.of(config.checkpoint());
-            Checkpoints.Loaded loaded = Checkpoints.load(from, true);
-            requireResumable(loaded.info(), from);
+        if (resumeFrom != null) {
+            Checkpoints.Loaded loaded = Checkpoints.load(resumeFrom, true);
+            noteChangedLists(resumeInfo);
             net = loaded.net();
             first = loaded.iteration() + 1;
-            out.println("Resuming from " + from + " at iteration " + first);
+            out.println("Resuming from " + resumeFrom + " at iteration " + first);
         } else {
-            requireFreshFolder();
             net = initialNetwork(config);
             if (config.pretrainedModel() != null) {
                 PretrainedWeights.load(net, Path.of(config.pretrainedModel()), out);
@@ -98,18 +113,67 @@ public final class Trainer {
     }
 
     /**
-     * A resumed run must be the run the checkpoint came from: every flag that shapes the network,
-     * the loss, the batches or the schedule as it was (exit 4 naming each that differs); a training
-     * list that changed since is said, since the sample stream then differs.
+     * A resumed run must be the run the checkpoint came from: a checkpoint of a training run
+     * (exit 4 otherwise), whose stored flags are valid (exit 3), with every flag that shapes the
+     * network, the loss, the batches or the schedule as it was (exit 4 naming each that differs);
+     * and the checkpoints after it in the same folder (another continuation of that run) are not
+     * mixed with this one's: refused, or deleted with {@code --overwrite=True}.
+     *
+     * @return the checkpoint's description
      */
-    private void requireResumable(CheckpointInfo info, Path from) {
-        if (info == null) {
-            throw new ModelMismatchException("--checkpoint " + from + " has no " + Checkpoints.INFO_FILE
-                    + ", so it cannot be resumed exactly; start from it with --pretrained_model instead");
-        }
+    private CheckpointInfo requireResumable(Path from) {
+        CheckpointInfo info = resumable(from);
         List<String> keys = new ArrayList<>(CheckpointInfo.ARCHITECTURE);
-        keys.addAll(CheckpointInfo.TRAINING);
+        keys.addAll(resumeKeys(config.loss().name().pair()));
         info.requireCompatible(config.flags(), keys, "--checkpoint " + from);
+        List<Long> later = Checkpoints.iterations(modelDir).stream().filter(i -> i > info.iteration()).toList();
+        if (!later.isEmpty() && !config.overwrite()) {
+            throw new UsageException(modelDir + " holds checkpoints after iteration " + info.iteration() + " ("
+                    + later.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "), which this resume"
+                    + " would mix with its own; resume from the latest (--checkpoint latest), choose another"
+                    + " --model_save_dir, or pass --overwrite=True to delete them");
+        }
+        for (long i : later) {
+            Checkpoints.delete(modelDir, i);
+            out.println("removed checkpoint " + modelDir.resolve(Long.toString(i)) + " (after the resumed one;"
+                    + " --overwrite=True)");
+        }
+        return info;
+    }
+
+    /**
+     * The description of a checkpoint that can be resumed: one of a training run, with a
+     * checkpoint.json whose training flags are valid.
+     *
+     * @throws UsageException         when it is not there
+     * @throws ModelMismatchException when it has no checkpoint.json or no training state
+     * @throws DataException          naming the file and field of a value no run accepts
+     */
+    public static CheckpointInfo resumable(Path from) {
+        if (!Files.exists(from)) {
+            throw new UsageException("--checkpoint " + from + ": not found");
+        }
+        CheckpointInfo info = Checkpoints.info(from);
+        if (info == null || info.training() == null || info.iteration() < 0) {
+            throw new ModelMismatchException("--checkpoint " + from + (info == null ? " has no " + Checkpoints.INFO_FILE
+                    : " holds no training state (loss, batch, schedule)") + ", so it cannot be resumed exactly;"
+                    + " start from it with --pretrained_model instead");
+        }
+        TrainConfig.requireValid(info.training(), Checkpoints.infoFile(from));
+        return info;
+    }
+
+    /**
+     * The flags an exact resume compares besides the architecture: all of {@link CheckpointInfo#TRAINING}
+     * but {@code --class_dim} for the pair losses, which have no classifier (the original's
+     * train_pair.py accepts and ignores it).
+     */
+    public static List<String> resumeKeys(boolean pair) {
+        return CheckpointInfo.TRAINING.stream().filter(k -> !(pair && k.equals("--class_dim"))).toList();
+    }
+
+    /** A training list that changed since the checkpoint is said: the sample stream then differs. */
+    private void noteChangedLists(CheckpointInfo info) {
         for (CheckpointInfo.DataList was : info.data()) {
             for (CheckpointInfo.DataList now : data.lists()) {
                 if (was.split().equals(now.split()) && !was.sha256().equals(now.sha256())) {

@@ -172,6 +172,143 @@ class CheckpointFlagsTest {
         }
     }
 
+    /** A copy of the checkpoint folder (under {@code name}/ResNet18/3) with its checkpoint.json edited. */
+    private static Path edited(String name, java.util.function.UnaryOperator<String> edit) throws IOException {
+        Path copy = Files.createDirectories(dir.resolve("edited").resolve(name).resolve("ResNet18/3"));
+        Files.copy(ckpt.resolve(Checkpoints.MODEL_FILE), copy.resolve(Checkpoints.MODEL_FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String json = Files.readString(ckpt.resolve(Checkpoints.INFO_FILE));
+        String changed = edit.apply(json);
+        assertTrue(!changed.equals(json), name + ": the edit changed nothing");
+        Files.writeString(copy.resolve(Checkpoints.INFO_FILE), changed);
+        return copy;
+    }
+
+    private static Run resume(Path from, String... more) {
+        String[] args = {"train-elem", "--use_gpu=False", "--data_dir", data.toString(), "--checkpoint", from.toString(),
+            "--test_iter_step=1000", "--save_iter_step=1000", "--model_save_dir",
+            dir.resolve("resumed-" + from.getParent().getParent().getFileName()).toString()};
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return CommandLineTest.run(all);
+    }
+
+    @Test
+    void storedValuesNoRunAcceptsAreDataErrorsNamingTheFile() throws IOException {
+        String[][] cases = {
+            {"null", "whole", "holds null, not a checkpoint description"},
+            {"iter-neg", "\"iteration\" : 3,|\"iteration\" : -7,", "field 'iteration' must be between -1 and 2147483647"},
+            {"iter-max", "\"iteration\" : 3,|\"iteration\" : 9223372036854775807,", "field 'iteration' must be between"},
+            {"batch", "\"train_batch_size\" : 6|\"train_batch_size\" : 0", "holds a value no run accepts:"
+                + " --train_batch_size must be >= 1, got 0"},
+            {"lr", "\"lr\" : 0.02|\"lr\" : -0.5", "holds a value no run accepts: --lr must be a positive number"},
+            {"strategy", "\"piecewise_decay\"|\"cosine\"", "holds a value no run accepts: --lr_strategy"},
+            {"steps", "\"lr_steps\" : \"2\"|\"lr_steps\" : \"abc\"", "holds a value no run accepts: --lr_steps"},
+            {"scale", "\"arc_scale\" : 8.0|\"arc_scale\" : -80.0", "holds a value no run accepts: --arc_scale must be > 0"},
+            {"devices", "\"num_devices\" : 1|\"num_devices\" : 0", "holds a value no run accepts: --num_devices must be >= 1"},
+            {"loss", "\"arcmargin\"|\"bogus\"", "field 'loss_name' names no loss of dml4j ('bogus'"},
+            {"stride", "\"stride_in_1x1\" : false|\"stride_in_1x1\" : true", "field 'stride_in_1x1' is true, but"
+                + " ResNet18 has no bottleneck blocks"},
+            {"vertex", "\"embedding_vertex\" : \"pool5\"|\"embedding_vertex\" : \"fc_0\"",
+                "field 'embedding_vertex' must be 'pool5' for embedding_size 0"},
+        };
+        for (String[] c : cases) {
+            Path bad = edited(c[0], json -> c[1].equals("whole") ? "null" : json.replace(c[1].split("\\|")[0],
+                    c[1].split("\\|")[1]));
+            Run r = resume(bad, "--total_iter_num=5");
+            assertEquals(ExitCodes.DATA, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().contains("data error: " + bad.resolve(Checkpoints.INFO_FILE) + ": " + c[2]), r.err());
+            assertTrue(!r.out().contains("Configuration Arguments"), c[0] + ": stopped before anything ran");
+        }
+        Path stride = dir.resolve("edited/stride/ResNet18/3");
+        Run eval = CommandLineTest.run("eval", "--use_gpu=False", "--data_dir", data.toString(), "--pretrained_model",
+                stride.toString());
+        assertEquals(ExitCodes.DATA, eval.code(), "eval reads the same file the same way: " + eval.err());
+    }
+
+    @Test
+    void resumeRefusesWhatIsNotAnExactResumeAndSaysWhatToDo() throws IOException {
+        Path noTraining = edited("no-training", json -> json.replaceAll("(?s)\"training\" : \\{.*?\\},\n  \"data\"",
+                "\"data\""));
+        Run r = resume(noTraining, "--total_iter_num=5");
+        assertEquals(ExitCodes.MODEL_MISMATCH, r.code(), r.err());
+        assertTrue(r.err().contains("holds no training state (loss, batch, schedule), so it cannot be resumed exactly;"
+                + " start from it with --pretrained_model instead"), r.err());
+
+        Run both = resume(ckpt, "--pretrained_model", ckpt.toString());
+        assertEquals(ExitCodes.USAGE, both.code(), both.err());
+        assertTrue(both.err().contains("--checkpoint resumes a run with its own weights"), both.err());
+
+        for (String[] typo : new String[][] {{"--train_batch_size=-6", "--train_batch_size must be >= 1"},
+            {"--lr=-1", "--lr must be a positive number"}, {"--lr_strategy=cosine", "--lr_strategy: only"},
+            {"--arc_scale=NaN", "--arc_scale must be > 0"}, {"--num_devices=-1", "--num_devices must be >= 0"}}) {
+            Run t = resume(ckpt, typo[0]);
+            assertEquals(ExitCodes.USAGE, t.code(), typo[0] + ": an invalid value is a usage error, not a mismatch: "
+                    + t.err());
+            assertTrue(t.err().contains(typo[1]), t.err());
+        }
+
+        Run done = resume(ckpt, "--total_iter_num=3");
+        assertEquals(0, done.code(), done.err());
+        assertTrue(done.out().contains("note: " + ckpt + " is at iteration 3, at or past --total_iter_num=3: nothing"
+                + " to train"), done.out());
+
+        Run latest = CommandLineTest.run("train-elem", "--use_gpu=False", "--data_dir", data.toString(),
+                "--checkpoint", "latest", "--model_save_dir", dir.resolve("out").toString());
+        assertEquals(ExitCodes.USAGE, latest.code(), latest.err());
+        assertTrue(latest.err().contains("has checkpoints of ResNet18: pass --model=ResNet18"), latest.err());
+
+        Run pairWithLoss = CommandLineTest.run("train-pair", "--use_gpu=False", "--data_dir", data.toString(),
+                "--checkpoint", ckpt.toString(), "--loss_name=eml", "--model_save_dir", dir.resolve("pl").toString());
+        assertEquals(ExitCodes.MODEL_MISMATCH, pairWithLoss.code(), pairWithLoss.err());
+        assertTrue(pairWithLoss.err().contains("a loss of train-elem; resume it with that command"), pairWithLoss.err());
+    }
+
+    @Test
+    void resumingAnEarlierCheckpointDoesNotMixWithTheLaterOnes() throws IOException {
+        Path run = dir.resolve("branch/ResNet18");
+        for (String it : new String[] {"2", "3"}) {
+            Files.createDirectories(run.resolve(it));
+            for (String f : new String[] {Checkpoints.MODEL_FILE, Checkpoints.INFO_FILE}) {
+                Files.copy(dir.resolve("out/ResNet18").resolve(it).resolve(f), run.resolve(it).resolve(f));
+            }
+        }
+        String[] args = {"train-elem", "--use_gpu=False", "--data_dir", data.toString(), "--checkpoint",
+            run.resolve("2").toString(), "--total_iter_num=3", "--test_iter_step=1000", "--save_iter_step=1000",
+            "--model_save_dir", dir.resolve("branch").toString()};
+        Run refused = CommandLineTest.run(args);
+        assertEquals(ExitCodes.USAGE, refused.code(), refused.err());
+        assertTrue(refused.err().contains(run + " holds checkpoints after iteration 2 (3), which this resume would mix"
+                + " with its own"), refused.err());
+        String[] overwrite = java.util.Arrays.copyOf(args, args.length + 1);
+        overwrite[args.length] = "--overwrite=True";
+        Run replaced = CommandLineTest.run(overwrite);
+        assertEquals(0, replaced.code(), replaced.err());
+        assertTrue(replaced.out().contains("removed checkpoint " + run.resolve("3")), replaced.out());
+        assertEquals(java.util.List.of(2L, 3L), Checkpoints.iterations(run), "3 is this run's own now");
+    }
+
+    @Test
+    void aModelZipWithoutItsDescriptionIsCheckedAgainstTheFlags() throws IOException {
+        Path renamed = dir.resolve("renamed.zip");
+        Files.copy(ckpt.resolve(Checkpoints.MODEL_FILE), renamed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Run wrongModel = CommandLineTest.run("eval", "--use_gpu=False", "--data_dir", data.toString(),
+                "--pretrained_model", renamed.toString());
+        assertEquals(ExitCodes.MODEL_MISMATCH, wrongModel.code(), wrongModel.err());
+        assertTrue(wrongModel.err().contains(renamed + " holds ResNet18, not --model=ResNet50"), wrongModel.err());
+        Run wrongWidth = CommandLineTest.run("eval", "--use_gpu=False", "--data_dir", data.toString(),
+                "--pretrained_model", renamed.toString(), "--model=ResNet18", "--embedding_size=16");
+        assertEquals(ExitCodes.MODEL_MISMATCH, wrongWidth.code(), wrongWidth.err());
+        assertTrue(wrongWidth.err().contains("has no fc_0 (pooled features): pass --embedding_size=0, not 16"),
+                wrongWidth.err());
+        Run fine = CommandLineTest.run("eval", "--use_gpu=False", "--data_dir", data.toString(),
+                "--pretrained_model", renamed.toString(), "--model=ResNet18", "--image_shape=3,16,16");
+        assertEquals(0, fine.code(), fine.err());
+        assertTrue(fine.out().contains("has no checkpoint.json beside it saying its image shape"), fine.out());
+        assertEquals(recall(CommandLineTest.run("eval", "--use_gpu=False", "--data_dir", data.toString(),
+                "--pretrained_model", ckpt.toString())), recall(fine));
+    }
+
     private static String recall(Run r) {
         Matcher m = Pattern.compile("test_recall (\\S+)").matcher(r.out());
         assertTrue(m.find(), r.out());

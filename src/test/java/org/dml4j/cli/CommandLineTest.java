@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -180,6 +181,47 @@ class CommandLineTest {
         assertEquals(1, r.code());
         assertEquals("True", configValue(r, "use_gpu"), "the configuration is printed first, as the original");
         assertTrue(r.err().contains("-Pcuda") && r.err().contains("--use_gpu=False"), r.err());
+        assertTrue(r.err().endsWith("(rerun with --verbose for the stack trace)\n"), r.err());
+        Run verbose = run("train-elem", "--data_dir", dir.toString(), "--verbose");
+        assertTrue(!verbose.err().contains("rerun with --verbose") && verbose.err().contains("\tat org.dml4j."),
+                "with --verbose: the trace, and no advice to pass it: " + verbose.err());
+    }
+
+    @Test
+    void outputsThatCannotBeWrittenAreRefusedBeforeAnyWork() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        String[][] cases = {
+            {"infer", "--output", file.toString(), "--output " + file + ": exists and is not a folder"},
+            {"infer", "--output", file.resolve("sub").toString(), file + " is a file, so nothing can be created under it"},
+            {"eval", "--report", file.toString(), "--report " + file + ": exists and is not a folder"},
+            {"eval", "--output_json", dir.toString(), "--output_json " + dir + ": is a folder, not a file"},
+            {"train-elem", "--model_save_dir", file.toString(), "--model_save_dir " + file + ": exists and is not a"},
+        };
+        for (String[] c : cases) {
+            Run r = run(c[0], c[1], c[2], "--use_gpu=False", "--data_dir", dir.resolve("no-data").toString());
+            assertEquals(ExitCodes.USAGE, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains(c[3]), r.err());
+        }
+        Run search = run("search", "--use_gpu=False", "--index", dir.toString(), "--query", file.toString(),
+                "--num_workers=3");
+        assertTrue(search.out().contains("note: --num_workers does not apply to search (the index and the query are"
+                + " the data); ignored"), search.out());
+    }
+
+    @Test
+    void benchmarkFlagsAreCheckedAsFlags() {
+        String[][] cases = {
+            {"bench", "knn", "--n", "0", "--n must be >= 2, got 0"},
+            {"bench", "infer", "--size", "0", "--size must be >= 1, got 0"},
+            {"bench", "train", "--devices", "0", "--devices must be >= 1, got 0"},
+            {"bench", "data", "--images", "/nonexistent-dml4j", "--images /nonexistent-dml4j: not a folder"},
+            {"bench", "scan", "--passes", "0", "--passes must be >= 1, got 0"},
+        };
+        for (String[] c : cases) {
+            Run r = run(Arrays.copyOf(c, c.length - 1));
+            assertEquals(ExitCodes.USAGE, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains(c[c.length - 1]), r.err());
+        }
     }
 
     @Test

@@ -171,17 +171,31 @@ class CheckpointsTest {
         assertEquals(4, Checkpoints.load(saved, false).iteration());
         Path infoFile = saved.resolve(Checkpoints.INFO_FILE);
         String good = Files.readString(infoFile);
+        String describes = infoFile + " does not describe " + saved.resolve(Checkpoints.MODEL_FILE) + ": ";
         String[][] cases = {
-            {"\"model\" : \"ResNet18\"", "\"model\" : \"ResNet34\"", "it names --model=ResNet34, the zip holds ResNet18"},
-            {"\"embedding_vertex\" : \"pool5\"", "\"embedding_vertex\" : \"fc_9\"", "its embedding vertex 'fc_9' is not in"},
-            {"\"embedding_size\" : 0", "\"embedding_size\" : 8", "it says --embedding_size=8, the zip's fc_0 is missing"},
+            {"\"model\" : \"ResNet18\"", "\"model\" : \"ResNet34\"", describes + "it names --model=ResNet34, the zip"
+                + " holds ResNet18"},
+            {"\"embedding_size\" : 0,\n    \"stride_in_1x1\" : false\n  },\n  \"embedding_vertex\" : \"pool5\"",
+                "\"embedding_size\" : 8,\n    \"stride_in_1x1\" : false\n  },\n  \"embedding_vertex\" : \"fc_0\"",
+                describes + "it says --embedding_size=8, the zip's fc_0 is missing"},
+            {"\"embedding_vertex\" : \"pool5\"", "\"embedding_vertex\" : \"fc_9\"", infoFile
+                + ": field 'embedding_vertex' must be 'pool5' for embedding_size 0, got 'fc_9'"},
         };
         for (String[] c : cases) {
-            Files.writeString(infoFile, good.replace(c[0], c[1]));
+            String changed = good.replace(c[0], c[1]);
+            assertTrue(!changed.equals(good), c[0]);
+            Files.writeString(infoFile, changed);
             DataException e = assertThrows(DataException.class, () -> Checkpoints.load(saved, false), c[1]);
-            assertTrue(e.getMessage().startsWith(infoFile + " does not describe " + saved.resolve(Checkpoints.MODEL_FILE)
-                    + ": " + c[2]), e.getMessage());
+            assertTrue(e.getMessage().startsWith(c[2]), e.getMessage());
         }
+        Files.writeString(infoFile, good.replace("\"iteration\" : 4,", "\"iteration\" : NaN,"));
+        DataException parse = assertThrows(DataException.class, () -> Checkpoints.load(saved, false));
+        assertEquals(infoFile + ", line 3 column 20: not a checkpoint description (Non-standard token 'NaN')",
+                parse.getMessage());
+        Files.writeString(infoFile, "[1, 2]");
+        DataException list = assertThrows(DataException.class, () -> Checkpoints.info(saved));
+        assertTrue(list.getMessage().startsWith(infoFile + ", line 1 column 1: not a checkpoint description (Cannot"
+                + " deserialize value of type `a JSON object`"), list.getMessage());
         Files.writeString(infoFile, good);
 
         Path elsewhere = dir.resolve("copied.zip");
