@@ -205,4 +205,17 @@ class CheckpointsTest {
         assertEquals(4, Checkpoints.info(saved.resolve(Checkpoints.MODEL_FILE)).iteration());
         assertEquals(null, Checkpoints.load(elsewhere, false).info());
     }
+
+    @Test
+    void theStrideRuleOfABottleneckBackboneIsReadFromTheNetwork() {
+        Architecture v15 = new Architecture(ResNet.RESNET50, new ImageShape(3, 32, 32), 0, false);
+        ComputationGraph net = EmbeddingNetwork.forInference(v15, 1);
+        Checkpoints.requireDescribes(CheckpointInfo.of(v15, ResNet.POOL, 1), net, "c.json", "m.zip");
+        CheckpointInfo v1 = CheckpointInfo.of(new Architecture(ResNet.RESNET50, new ImageShape(3, 32, 32), 0, true),
+                ResNet.POOL, 1);
+        DataException e = assertThrows(DataException.class, () -> Checkpoints.requireDescribes(v1, net, "c.json",
+                "m.zip"));
+        assertEquals("c.json does not describe m.zip: it says --stride_in_1x1=true, the zip's blocks stride in their"
+                + " 3x3 convolution", e.getMessage());
+    }
 }
