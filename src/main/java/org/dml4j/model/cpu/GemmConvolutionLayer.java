@@ -11,16 +11,21 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Convolutions (no bias, no activation, NCHW) where DL4J M2.1's oneDNN path is slow, as matrix products
- * (docs/PERFORMANCE.md, changes 5 and 6); everything else is DL4J's own ConvolutionLayer.
+ * Convolutions (NCHW) where DL4J M2.1's oneDNN path is slow, as matrix products (docs/PERFORMANCE.md,
+ * changes 5 and 6); everything else is DL4J's own ConvolutionLayer. The forward 1×1 path also takes
+ * a bias and a ReLU (inference networks with folded BatchNorms); the backward paths are for
+ * bias-free convolutions without activation (training networks), others use DL4J's.
  *
  * <p><b>1×1</b>, both directions (a stride &gt; 1 first copies the positions it visits; the others get
  * no gradient): with the input viewed as x[n] = [C_in, H·W] per example and
@@ -54,9 +59,9 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
         boolean plain = CpuArrays.ownPathFor(x) && x.size(1) == c.getNIn() && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
                 && c.getDilation()[0] == 1 && c.getDilation()[1] == 1
-                && c.getConvolutionMode() != ConvolutionMode.Same && !c.hasBias()
-                && c.getActivationFn() instanceof ActivationIdentity && c.getIDropout() == null
-                && c.getWeightNoise() == null;
+                && c.getConvolutionMode() != ConvolutionMode.Same
+                && (c.getActivationFn() instanceof ActivationIdentity || c.getActivationFn() instanceof ActivationReLU)
+                && c.getIDropout() == null && c.getWeightNoise() == null;
         int[] k = c.getKernelSize();
         int[] p = c.getPadding();
         if (!plain) {
@@ -67,7 +72,13 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
         }
         long positions = (x.size(2) + 2L * p[0] - k[0] + 1) * (x.size(3) + 2L * p[1] - k[1] + 1);
         boolean stride1 = c.getStride()[0] == 1 && c.getStride()[1] == 1;
-        return stride1 && x.size(1) >= IM2COL_MIN_CHANNELS && positions <= IM2COL_MAX_POSITIONS ? Path.IM2COL_BACKWARD : Path.DL4J;
+        return stride1 && x.size(1) >= IM2COL_MIN_CHANNELS && positions <= IM2COL_MAX_POSITIONS && bare()
+                ? Path.IM2COL_BACKWARD : Path.DL4J;
+    }
+
+    /** No bias and no activation: the only case this layer's backward pass covers (training networks). */
+    private boolean bare() {
+        return !layerConf().hasBias() && layerConf().getActivationFn() instanceof ActivationIdentity;
     }
 
     /** Whether the last forward pass took this layer's own path (in either direction) rather than DL4J's. */
@@ -103,12 +114,21 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
                     false, false, 1.0, 0.0);
             perExample(ys, y);
         }
+        if (layerConf().hasBias()) {
+            // the folded BatchNorm's offset, per output channel (inference networks)
+            INDArray y3 = y.reshape('c', n, out, positions);
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(y3, getParam(ConvolutionParamInitializer.BIAS_KEY)
+                    .reshape(out), y3, 1));
+        }
+        if (layerConf().getActivationFn() instanceof ActivationReLU) {
+            Transforms.relu(y, false);
+        }
         return y;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (path == Path.DL4J) {
+        if (path == Path.DL4J || !bare()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         if (path == Path.IM2COL_BACKWARD) {
