@@ -18,6 +18,7 @@ import org.dml4j.loss.Heads;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.EmbeddingNetwork;
+import org.dml4j.model.InferenceNetwork;
 import org.dml4j.model.cpu.Helpers;
 import org.dml4j.train.DataParallel;
 import org.dml4j.train.ForwardCapture;
@@ -79,14 +80,23 @@ public final class ModelBenchmark {
         out.flush();
     }
 
-    /** Inference: the pooled features of a batch, as eval and infer compute them. */
-    public static void infer(Setup s, PrintWriter out) {
-        ComputationGraph net = Helpers.building(s.helpers(), () -> EmbeddingNetwork.forInference(architecture(s), 0));
+    /**
+     * Inference: the pooled features of a batch, as eval and infer compute them.
+     *
+     * @param folded through the inference network eval and infer run ({@link InferenceNetwork}: BatchNorms
+     *               folded), or through the trained network itself
+     */
+    public static void infer(Setup s, boolean folded, PrintWriter out) {
+        ComputationGraph net = Helpers.building(s.helpers(), () -> {
+            ComputationGraph trained = EmbeddingNetwork.forInference(architecture(s), 0);
+            return folded ? InferenceNetwork.of(trained, architecture(s).shape(), s.backbone().pooledVertex(), false,
+                    InferenceNetwork.Flavour.DML4J, DataType.FLOAT) : trained;
+        });
         INDArray x = input(s);
         double median = time(() -> net.output(false, x), s);
-        out.printf(Locale.ROOT, "infer %s 3x%dx%d batch %d, helpers %s: median step %.3f s, %.2f images/s, peak RSS %s%n",
-                s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off", median, s.batch() / median,
-                KnnBenchmark.peakRss());
+        out.printf(Locale.ROOT, "infer %s 3x%dx%d batch %d, helpers %s, %s: median step %.3f s, %.2f images/s,"
+                        + " peak RSS %s%n", s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off",
+                folded ? "BatchNorm folded" : "trained graph", median, s.batch() / median, KnnBenchmark.peakRss());
         if (s.profile()) {
             profile(net, x, false, s, out);
         }

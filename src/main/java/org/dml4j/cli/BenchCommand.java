@@ -185,9 +185,14 @@ final class BenchCommand implements Runnable {
         @Mixin
         ModelOptions options;
 
+        @Option(names = "--fold", arity = "1", defaultValue = "True", converter = PyBool.Converter.class,
+                paramLabel = "BOOL", description = "Run the inference network eval and infer use (BatchNorms folded into"
+                + " the convolutions); False runs the trained network as it is. Default: ${DEFAULT-VALUE}.")
+        PyBool fold;
+
         @Override
         public Integer call() {
-            ModelBenchmark.infer(options.setup(1), spec.commandLine().getOut());
+            ModelBenchmark.infer(options.setup(1), fold.value(), spec.commandLine().getOut());
             return ExitCodes.OK;
         }
     }
