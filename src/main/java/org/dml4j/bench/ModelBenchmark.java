@@ -17,8 +17,8 @@ import org.dml4j.loss.ArcMarginLayer;
 import org.dml4j.loss.Heads;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
+import org.dml4j.inference.EmbeddingModel;
 import org.dml4j.model.EmbeddingNetwork;
-import org.dml4j.model.InferenceNetwork;
 import org.dml4j.model.cpu.Helpers;
 import org.dml4j.train.DataParallel;
 import org.dml4j.train.ForwardCapture;
@@ -83,21 +83,36 @@ public final class ModelBenchmark {
     /**
      * Inference: the pooled features of a batch, as eval and infer compute them.
      *
-     * @param folded through the inference network eval and infer run ({@link InferenceNetwork}: BatchNorms
+     * @param engine what runs the network ({@link EmbeddingModel.Engine})
+     * @param folded for the DL4J engine: through the inference network eval and infer run (BatchNorms
      *               folded), or through the trained network itself
      */
-    public static void infer(Setup s, boolean folded, PrintWriter out) {
-        ComputationGraph net = Helpers.building(s.helpers(), () -> {
-            ComputationGraph trained = EmbeddingNetwork.forInference(architecture(s), 0);
-            return folded ? InferenceNetwork.of(trained, architecture(s).shape(), s.backbone().pooledVertex(), false,
-                    InferenceNetwork.Flavour.DML4J, DataType.FLOAT) : trained;
-        });
+    public static void infer(Setup s, EmbeddingModel.Engine engine, boolean folded, PrintWriter out) {
+        ComputationGraph trained = Helpers.building(s.helpers(), () -> EmbeddingNetwork.forInference(architecture(s), 0));
         INDArray x = input(s);
-        double median = time(() -> net.output(false, x), s);
-        out.printf(Locale.ROOT, "infer %s 3x%dx%d batch %d, helpers %s, %s: median step %.3f s, %.2f images/s,"
-                        + " peak RSS %s%n", s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off",
-                folded ? "BatchNorm folded" : "trained graph", median, s.batch() / median, KnnBenchmark.peakRss());
-        if (s.profile()) {
+        Runnable step;
+        ComputationGraph net = trained;
+        EmbeddingModel model = null;
+        if (engine == EmbeddingModel.Engine.DL4J && !folded) {
+            step = () -> trained.output(false, x);
+        } else {
+            model = Helpers.building(s.helpers(), () -> EmbeddingModel.of(trained, architecture(s),
+                    s.backbone().pooledVertex(), engine));
+            trained.close();   // as infer, which keeps only the inference network
+            EmbeddingModel m = model;
+            step = () -> m.embed(x);
+            net = engine == EmbeddingModel.Engine.DL4J ? model.network() : null;
+        }
+        double median = time(step, s);
+        out.printf(Locale.ROOT, "infer %s 3x%dx%d batch %d, %s: median step %.3f s, %.2f images/s, peak RSS %s%n",
+                s.backbone(), s.size(), s.size(), s.batch(), engine == EmbeddingModel.Engine.ONNXRUNTIME
+                        ? "ONNX Runtime" : "DL4J, helpers " + (s.helpers() ? "on" : "off")
+                        + (folded ? ", BatchNorm folded" : ", trained graph"),
+                median, s.batch() / median, KnnBenchmark.peakRss());
+        if (model != null) {
+            model.close();
+        }
+        if (s.profile() && net != null) {
             profile(net, x, false, s, out);
         }
         out.flush();

@@ -9,6 +9,7 @@ import org.dml4j.bench.ModelBenchmark;
 import org.dml4j.bench.ScanBenchmark;
 import org.dml4j.data.ImageList;
 import org.dml4j.error.UsageException;
+import org.dml4j.inference.EmbeddingModel;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Backbones;
 import picocli.CommandLine.Command;
@@ -186,13 +187,18 @@ final class BenchCommand implements Runnable {
         ModelOptions options;
 
         @Option(names = "--fold", arity = "1", defaultValue = "True", converter = PyBool.Converter.class,
-                paramLabel = "BOOL", description = "Run the inference network eval and infer use (BatchNorms folded into"
-                + " the convolutions); False runs the trained network as it is. Default: ${DEFAULT-VALUE}.")
+                paramLabel = "BOOL", description = "dl4j engine: run the inference network eval and infer use (BatchNorms"
+                + " folded into the convolutions); False runs the trained network as it is. Default: ${DEFAULT-VALUE}.")
         PyBool fold;
+
+        @Option(names = "--engine", paramLabel = "NAME", defaultValue = "dl4j",
+                description = "What runs the network: dl4j or onnxruntime (as infer --engine). Default: ${DEFAULT-VALUE}.")
+        String engine;
 
         @Override
         public Integer call() {
-            ModelBenchmark.infer(options.setup(1), fold.value(), spec.commandLine().getOut());
+            ModelBenchmark.infer(options.setup(1), EmbeddingModel.Engine.parse(engine), fold.value(),
+                    spec.commandLine().getOut());
             return ExitCodes.OK;
         }
     }

@@ -26,7 +26,7 @@ import picocli.CommandLine;
 @Command(name = "dml4j", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         description = "Deep metric learning on Deeplearning4j.",
         subcommands = {TrainElemCommand.class, TrainPairCommand.class, EvalCommand.class, InferCommand.class,
-            SearchCommand.class, DemoCommand.class, PrepareCommand.class, BenchCommand.class, CheckpointCommand.class})
+            SearchCommand.class, ExportCommand.class, DemoCommand.class, PrepareCommand.class, BenchCommand.class, CheckpointCommand.class})
 public final class Dml4j implements Runnable {
     @Spec
     CommandSpec spec;

@@ -133,6 +133,65 @@ public final class AtomicFiles {
         }
     }
 
+    /** What fills a folder: files written under the given (temporary) folder. */
+    public interface FolderContent {
+        void writeInto(Path folder) throws IOException;
+    }
+
+    /**
+     * Writes a whole folder as one step: {@code content} fills a hidden temporary folder beside
+     * {@code target}, which is then renamed to {@code target}; an existing {@code target} is set
+     * aside first and deleted only once the new folder is in place (restored if the rename fails).
+     * A failure anywhere leaves {@code target} as it was and no temporary folder behind.
+     *
+     * @throws IOException from the content or the renames
+     */
+    public static void writeFolder(Path target, FolderContent content) throws IOException {
+        Path tmp = sibling(target, "partial");
+        Path old = null;
+        try {
+            Files.createDirectory(tmp);
+            content.writeInto(tmp);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                old = sibling(target, "old");
+                move(target, old);
+            }
+            try {
+                move(tmp, target);
+            } catch (IOException e) {
+                if (old != null) {
+                    move(old, target);
+                    old = null;
+                }
+                throw e;
+            }
+        } finally {
+            deleteTree(tmp);
+            if (old != null) {
+                try {
+                    deleteTree(old);
+                } catch (IOException e) {
+                    // the new folder is in place; a leftover hidden copy of the old one is harmless
+                }
+            }
+        }
+    }
+
+    /** Deletes a file or a folder with everything in it; nothing when it does not exist. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (java.util.stream.Stream<Path> entries = Files.list(p)) {
+                for (Path e : entries.toList()) {
+                    deleteTree(e);
+                }
+            }
+        }
+        Files.delete(p);
+    }
+
     /** A hidden file beside {@code target} (its folder created) for writing or setting aside. */
     private static Path sibling(Path target, String kind) throws IOException {
         Path dir = target.toAbsolutePath().getParent();

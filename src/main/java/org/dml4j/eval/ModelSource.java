@@ -49,31 +49,32 @@ public final class ModelSource {
         if (config.pretrainedModel() == null) {
             out.println("no --pretrained_model: evaluating the randomly initialised network");
             return EmbeddingModel.of(EmbeddingNetwork.forInference(config.architecture(), config.data().seed()),
-                    config.architecture(), wanted);
+                    config.architecture(), wanted, config.engine());
         }
         Path path = Path.of(config.pretrainedModel());
         if (!PretrainedWeights.isCheckpoint(path)) {
             ComputationGraph net = EmbeddingNetwork.forInference(config.architecture(), config.data().seed());
             PretrainedWeights.load(net, path, out);
-            return EmbeddingModel.of(net, config.architecture(), wanted);
+            return EmbeddingModel.of(net, config.architecture(), wanted, config.engine());
         }
         out.println("Loading parameters from " + path + "...");
         out.flush();
         Architecture arch = config.architecture();
         CheckpointInfo info = Checkpoints.info(path);
         if (info == null) {
-            return bareModel(path, arch, wanted, out);
+            return bareModel(path, arch, wanted, config.engine(), out);
         }
         info.requireCompatible(CheckpointInfo.flagsOf(arch.backbone().name(), arch.shape(), arch.embeddingSize(),
                 arch.strideIn1x1(), null), CheckpointInfo.ARCHITECTURE, "--pretrained_model " + path);
-        return EmbeddingModel.load(path, arch.shape());
+        return EmbeddingModel.load(path, arch.shape(), config.engine());
     }
 
     /**
      * A model zip without its checkpoint.json: what the network itself says (backbone, stride
      * rule, embedding width) must match the flags; its image shape cannot be known, so it is said.
      */
-    private static EmbeddingModel bareModel(Path path, Architecture arch, String wanted, PrintWriter out) {
+    private static EmbeddingModel bareModel(Path path, Architecture arch, String wanted, EmbeddingModel.Engine engine,
+                                            PrintWriter out) {
         ComputationGraph net = Checkpoints.load(path, false).net();
         String holds = Backbones.ALL.stream().filter(b -> b.isIn(net)).map(Backbone::name).findFirst()
                 .orElse("no network of dml4j's");
@@ -92,6 +93,6 @@ public final class ModelSource {
         }
         out.println("note: " + path + " has no " + Checkpoints.INFO_FILE + " beside it saying its image shape; using"
                 + " --image_shape=" + arch.shape() + " (pass the shape it was trained at)");
-        return EmbeddingModel.of(net, arch, wanted);
+        return EmbeddingModel.of(net, arch, wanted, engine);
     }
 }

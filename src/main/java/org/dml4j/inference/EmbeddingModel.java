@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -14,13 +15,18 @@ import org.dml4j.data.BatchLoader;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageShape;
 import org.dml4j.data.ImageTransform;
+import org.dml4j.data.VisibleText;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
+import org.dml4j.error.UsageException;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbones;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
 import org.dml4j.model.EmbeddingNetwork;
+import org.dml4j.model.InferenceNetwork;
+import org.dml4j.onnx.OnnxModel;
+import org.dml4j.onnx.OnnxSession;
 import org.dml4j.retrieval.Embeddings;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,36 +41,104 @@ import org.nd4j.linalg.factory.Nd4j;
  * normalised) float32 embeddings; whether they are finite is the caller's rule to apply
  * ({@link Embeddings#requireFinite}), since only the caller can name the images.
  *
- * <p>Not thread-safe (a DL4J network is not): use one instance per thread.
+ * <p>The network runs as an inference network ({@link InferenceNetwork}: BatchNorms folded into the
+ * convolutions, the loss head left out) on one of two engines: Deeplearning4j (the default) or
+ * ONNX Runtime, which runs the same network exported to ONNX ({@link OnnxModel}).
+ *
+ * <p>Not thread-safe (a DL4J network is not): use one instance per thread. Close it to free an ONNX
+ * Runtime session at once.
  */
-public final class EmbeddingModel {
-    private final ComputationGraph net;
+public final class EmbeddingModel implements AutoCloseable {
+    /** What runs the network. */
+    public enum Engine {
+        /** Deeplearning4j, with dml4j's CPU layers. */
+        DL4J("dl4j"),
+        /** ONNX Runtime, on the network exported to ONNX in memory. */
+        ONNXRUNTIME("onnxruntime");
+
+        private final String flagValue;
+
+        Engine(String flagValue) {
+            this.flagValue = flagValue;
+        }
+
+        /**
+         * Parses {@code --engine}.
+         *
+         * @throws UsageException naming the flag and the accepted values
+         */
+        public static Engine parse(String value) {
+            for (Engine e : values()) {
+                if (e.flagValue.equals(value)) {
+                    return e;
+                }
+            }
+            throw new UsageException("--engine: expected dl4j or onnxruntime, got " + VisibleText.quote(value));
+        }
+
+        @Override
+        public String toString() {
+            return flagValue;
+        }
+    }
+
+    private final Engine engine;
+    private final ComputationGraph inference;
+    private final OnnxSession session;
     private final Architecture architecture;
     private final String vertex;
     private final ImageTransform preprocessing;
 
-    private EmbeddingModel(ComputationGraph net, Architecture architecture, String vertex) {
-        if (net.getVertex(vertex) == null) {
+    /**
+     * @param ownsTrained whether {@code trained} may be closed once folded (loaded here, not the caller's)
+     */
+    private EmbeddingModel(ComputationGraph trained, Architecture architecture, String vertex, Engine engine,
+                           boolean ownsTrained) {
+        if (trained.getVertex(vertex) == null) {
             throw new ModelMismatchException("the network has no vertex '" + vertex + "' to take embeddings from");
         }
-        this.net = net;
+        this.engine = engine;
         this.architecture = architecture;
         this.vertex = vertex;
         this.preprocessing = new ImageTransform(architecture.shape().cropSize(), false);
+        ComputationGraph folded = InferenceNetwork.of(trained, architecture.shape(), vertex, false,
+                engine == Engine.DL4J ? InferenceNetwork.Flavour.DML4J : InferenceNetwork.Flavour.STOCK, DataType.FLOAT);
+        if (ownsTrained) {
+            trained.close();   // its native memory now, not at some later garbage collection
+        }
+        if (engine == Engine.DL4J) {
+            this.inference = folded;
+            this.session = null;
+        } else {
+            this.inference = null;
+            byte[] onnx = OnnxModel.of(folded, architecture.shape(), EmbeddingNetwork.embeddingWidth(architecture),
+                    Map.of()).toByteArray();
+            folded.close();
+            this.session = new OnnxSession(onnx);
+        }
     }
 
     /**
-     * A network in memory (the trainer's, for its periodic test).
+     * A network in memory (the trainer's, for its periodic test), run by DL4J.
      *
      * @param vertex the vertex whose output is the embedding
      */
     public static EmbeddingModel of(ComputationGraph net, Architecture architecture, String vertex) {
-        return new EmbeddingModel(net, architecture, vertex);
+        return new EmbeddingModel(net, architecture, vertex, Engine.DL4J, false);
     }
 
     /**
-     * A dml4j checkpoint (folder, or model zip with its checkpoint.json beside it); the architecture
-     * and embedding vertex come from its checkpoint.json.
+     * A network in memory, run by {@code engine}.
+     *
+     * @param vertex the vertex whose output is the embedding
+     */
+    public static EmbeddingModel of(ComputationGraph net, Architecture architecture, String vertex, Engine engine) {
+        return new EmbeddingModel(net, architecture, vertex, engine, false);
+    }
+
+    /**
+     * A dml4j checkpoint (folder, or model zip with its checkpoint.json beside it), run by DL4J;
+     * the architecture and embedding vertex come from its checkpoint.json.
      *
      * @param shapeIfUnknown the image shape for checkpoints written before dml4j recorded it, or null
      * @throws DataException          when it cannot be read, or holds non-finite parameters
@@ -72,12 +146,19 @@ public final class EmbeddingModel {
      *                                without the image shape and none is given
      */
     public static EmbeddingModel load(Path checkpoint, ImageShape shapeIfUnknown) {
+        return load(checkpoint, shapeIfUnknown, Engine.DL4J);
+    }
+
+    /**
+     * A dml4j checkpoint run by {@code engine}; as {@link #load(Path, ImageShape)}.
+     */
+    public static EmbeddingModel load(Path checkpoint, ImageShape shapeIfUnknown, Engine engine) {
         Checkpoints.Loaded loaded = Checkpoints.load(checkpoint, false);
         if (loaded.info() == null) {
             throw new ModelMismatchException(checkpoint + ": no " + Checkpoints.INFO_FILE + " says what this model is");
         }
-        return of(loaded.net(), architectureOf(loaded.info(), shapeIfUnknown, checkpoint.toString()),
-                loaded.info().embeddingVertex());
+        return new EmbeddingModel(loaded.net(), architectureOf(loaded.info(), shapeIfUnknown, checkpoint.toString()),
+                loaded.info().embeddingVertex(), engine, true);
     }
 
     /**
@@ -102,7 +183,7 @@ public final class EmbeddingModel {
                     + bad);
         }
         Checkpoints.requireDescribes(info, net, "its checkpoint description", source);
-        return of(net, architectureOf(info, null, source), info.embeddingVertex());
+        return new EmbeddingModel(net, architectureOf(info, null, source), info.embeddingVertex(), Engine.DL4J, true);
     }
 
     private static Architecture architectureOf(CheckpointInfo info, ImageShape shapeIfUnknown, String source) {
@@ -114,9 +195,21 @@ public final class EmbeddingModel {
         return new Architecture(Backbones.parse(info.model()), shape, info.embeddingSize(), info.strideIn1x1());
     }
 
-    /** The network (for its parameters; do not use it from another thread). */
+    /** The engine that runs the network. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /**
+     * The inference network the DL4J engine runs (BatchNorms folded; do not use it from another thread).
+     *
+     * @throws IllegalStateException for the ONNX Runtime engine, which holds no DL4J network
+     */
     public ComputationGraph network() {
-        return net;
+        if (inference == null) {
+            throw new IllegalStateException("the " + engine + " engine holds no DL4J network");
+        }
+        return inference;
     }
 
     /** The architecture it was built with (the image shape fixes the preprocessing). */
@@ -124,7 +217,7 @@ public final class EmbeddingModel {
         return architecture;
     }
 
-    /** The vertex whose output is the embedding. */
+    /** The vertex whose output is the embedding (in the trained network and in the inference network). */
     public String vertex() {
         return vertex;
     }
@@ -141,8 +234,15 @@ public final class EmbeddingModel {
      * @return [N, D] float32, a new array
      */
     public INDArray embed(INDArray images) {
-        INDArray f = net.output(List.of(vertex), false, new INDArray[] {images}, null)[0];
+        INDArray f = session != null ? session.run(images) : inference.outputSingle(images);
         return f.reshape(images.size(0), -1).castTo(DataType.FLOAT).dup();
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+        }
     }
 
     /**

@@ -201,9 +201,17 @@ public final class InferenceNetwork {
                 w = scaleRows(w, s);
                 b = b.sub(mean).mul(s).add(beta);
             }
-            net.getParam(name + "_W").assign(w.castTo(net.getParam(name + "_W").dataType()));
+            net.getParam(name + "_W").assign(w);
             INDArray target = net.getParam(name + "_b");
-            target.assign(b.reshape(target.shape()).castTo(target.dataType()));
+            target.assign(b.reshape(target.shape()));
+            release(w);   // float64 copies of a whole layer: freed now, not at the next garbage collection
+            release(b);
+        }
+    }
+
+    private static void release(INDArray a) {
+        if (a.closeable()) {
+            a.close();
         }
     }
 

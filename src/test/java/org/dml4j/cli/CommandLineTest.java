@@ -22,18 +22,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine;
 
-class CommandLineTest {
+public class CommandLineTest {
     @TempDir
     Path dir;
 
     /** Exit code, stdout and stderr of one run. */
-    record Run(int code, String out, String err) {
+    public record Run(int code, String out, String err) {
         List<String> outLines() {
             return Arrays.asList(out.split("\n"));
         }
     }
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Dml4j.commandLine(new Dml4j());

@@ -40,6 +40,18 @@ class EvalInferTest {
         assertEquals(0, train.code(), train.err());
         String trained = recall(train.out(), "test_img_num 24, trainbatch 4, test_recall (\\S+)");
 
+        Run onnx = CommandLineTest.run(concat(new String[] {"eval", "--engine", "onnxruntime", "--pretrained_model",
+            dir.resolve("out/ResNet18/4").toString()}, common));
+        assertEquals(0, onnx.code(), onnx.err());
+        assertEquals(trained, recall(onnx.out(), "End test 24, test_recall (\\S+)"), "ONNX Runtime ranks as DL4J does");
+        Run badEngine = CommandLineTest.run(concat(new String[] {"infer", "--engine", "tensorrt"}, common));
+        assertEquals(ExitCodes.USAGE, badEngine.code(), badEngine.err());
+        assertTrue(badEngine.err().contains("--engine: expected dl4j or onnxruntime, got 'tensorrt'"), badEngine.err());
+        Run onGpu = CommandLineTest.run("search", "--engine", "onnxruntime", "--index", dir.toString(), "--query",
+                dir.toString());
+        assertEquals(ExitCodes.USAGE, onGpu.code(), onGpu.err());
+        assertTrue(onGpu.err().contains("--engine onnxruntime runs on the CPU: pass --use_gpu=False"), onGpu.err());
+
         Path json = dir.resolve("metrics.json");
         Run eval = CommandLineTest.run(concat(new String[] {"eval", "--batch_size=7", "--pretrained_model",
             dir.resolve("out/ResNet18/4").toString(), "--output_json", json.toString()}, common));

@@ -59,4 +59,35 @@ class AtomicFilesTest {
             assertEquals(3, left.count(), "nothing else left behind");
         }
     }
+
+    @Test
+    void aFolderIsReplacedWholeOrNotAtAll() throws IOException {
+        Path target = dir.resolve("export");
+        AtomicFiles.writeFolder(target, d -> Files.writeString(d.resolve("a.txt"), "first"));
+        assertEquals("first", Files.readString(target.resolve("a.txt")));
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeFolder(target, d -> {
+            Files.writeString(d.resolve("a.txt"), "second");
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", e.getMessage());
+        assertEquals("first", Files.readString(target.resolve("a.txt")), "the old folder is untouched");
+        try (Stream<Path> entries = Files.list(dir)) {
+            assertEquals(List.of(target), entries.toList(), "no temporary folder left behind");
+        }
+        AtomicFiles.writeFolder(target, d -> Files.writeString(d.resolve("b.txt"), "third"));
+        assertEquals(List.of("b.txt"), Files.list(target).map(p -> p.getFileName().toString()).toList(),
+                "a replacement has nothing of the old folder");
+    }
+
+    @Test
+    void outputsAreCheckedBeforeAnyWork() throws IOException {
+        Path file = Files.writeString(dir.resolve("f"), "x");
+        assertEquals("--output " + file + ": exists and is not a folder", assertThrows(
+                org.dml4j.error.UsageException.class, () -> AtomicFiles.requireWritable(file, true, "--output"))
+                .getMessage());
+        assertEquals("--json " + dir + ": is a folder, not a file", assertThrows(org.dml4j.error.UsageException.class,
+                () -> AtomicFiles.requireWritable(dir, false, "--json")).getMessage());
+        AtomicFiles.requireWritable(dir.resolve("new/deeper/x"), true, "--output");
+        AtomicFiles.requireWritable(dir.resolve("new.json"), false, "--json");
+    }
 }

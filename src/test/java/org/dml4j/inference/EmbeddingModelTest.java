@@ -45,6 +45,13 @@ class EmbeddingModelTest {
                 Checkpoints.info(STORED.resolve("1")), "the stored checkpoint");
         assertArrayEquals(expected, fromBytes.embed(x).reshape(-1).toFloatVector(), 1e-5f);
 
+        try (EmbeddingModel onnx = EmbeddingModel.load(STORED.resolve("1"), null, EmbeddingModel.Engine.ONNXRUNTIME)) {
+            assertEquals(EmbeddingModel.Engine.ONNXRUNTIME, onnx.engine());
+            assertArrayEquals(expected, onnx.embed(x).reshape(-1).toFloatVector(), 1e-5f,
+                    "ONNX Runtime on the exported network gives the stored features");
+            assertThrows(IllegalStateException.class, onnx::network);
+        }
+
         ModelMismatchException old = assertThrows(ModelMismatchException.class,
                 () -> EmbeddingModel.load(Path.of("src/test/resources/checkpoints/v0-2026-11-29/1"), null));
         assertEquals("src/test/resources/checkpoints/v0-2026-11-29/1 was written before dml4j recorded the image"

@@ -1,4 +1,4 @@
-package org.dml4j.export;
+package org.dml4j.onnx;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
