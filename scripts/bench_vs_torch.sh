@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # dml4j against PyTorch on this machine: ResNet50 training (ArcFace head, momentum SGD) and
-# inference on synthetic input, 3x224x224 batch 8 and 3x64x64 batch 32, each configuration in its
+# inference (dl4j engine, the same unfolded, onnxruntime engine) on synthetic input, 3x224x224 batch 8 and 3x64x64 batch 32, each configuration in its
 # own process, ours and theirs back to back so both see the same load. Prints images/s, peak
 # resident memory and the dml4j/torch ratios, with the data loader's images/s for the same crops,
 # and writes the table into docs/PERFORMANCE.md between its table markers.
@@ -21,15 +21,24 @@ fi
 rate() { sed -n 's/.* \([0-9.]*\) images\/s.*/\1/p' | head -n 1; }
 rss_mb() { sed -n 's/.*peak RSS \([0-9]*\) kB.*/\1/p' | head -n 1 | awk '{printf "%.0f", $1 / 1024}'; }
 
+# inference three ways: the default engine (dl4j, BatchNorms folded: what eval/infer/search run), the same
+# network unfolded (inference before the folding), and --engine onnxruntime
 rows=()
 for mode in train infer; do
   for shape in "224 8" "64 32"; do
     read -r size batch <<<"$shape"
-    ours=$(bin/dml4j bench "$mode" --size "$size" --batch "$batch" --steps "$steps" 2>/dev/null | grep "^$mode ")
     theirs=$("$python" scripts/bench_torch.py "$mode" --size "$size" --batch "$batch" --steps "$steps" 2>/dev/null)
-    echo "$ours"
     echo "$theirs"
-    rows+=("$mode|$size|$batch|$(rate <<<"$ours")|$(rate <<<"$theirs")|$(rss_mb <<<"$ours")|$(rss_mb <<<"$theirs")")
+    if [ "$mode" = train ]; then variants=("train|"); else
+      variants=("infer, dl4j engine|--engine dl4j" "infer, dl4j unfolded (before)|--engine dl4j --fold False"
+                "infer, onnxruntime engine|--engine onnxruntime"); fi
+    for v in "${variants[@]}"; do
+      IFS='|' read -r label flags <<<"$v"
+      # shellcheck disable=SC2086
+      ours=$(bin/dml4j bench "$mode" --size "$size" --batch "$batch" --steps "$steps" $flags 2>/dev/null | grep "^$mode ")
+      echo "$ours"
+      rows+=("$label|$size|$batch|$(rate <<<"$ours")|$(rate <<<"$theirs")|$(rss_mb <<<"$ours")|$(rss_mb <<<"$theirs")")
+    done
   done
 done
 loader=()
@@ -45,9 +54,9 @@ table=$(
   echo "| run | dml4j images/s | torch images/s | dml4j / torch | dml4j peak RSS (MB) | torch peak RSS (MB) | memory ratio |"
   echo "|---|---|---|---|---|---|---|"
   for row in "${rows[@]}"; do
-    IFS='|' read -r mode size batch ours theirs rss_ours rss_theirs <<<"$row"
-    awk -v m="$mode" -v s="$size" -v b="$batch" -v o="$ours" -v t="$theirs" -v ro="$rss_ours" -v rt="$rss_theirs" \
-      'BEGIN { printf "| %s 3x%sx%s batch %s | %.2f | %.2f | %.2f | %d | %d | %.2f |\n", m, s, s, b, o, t, o / t, ro, rt, ro / rt }'
+    IFS='|' read -r label size batch ours theirs rss_ours rss_theirs <<<"$row"
+    awk -v m="$label" -v s="$size" -v b="$batch" -v o="$ours" -v t="$theirs" -v ro="$rss_ours" -v rt="$rss_theirs" \
+      'BEGIN { printf "| %s: 3x%sx%s batch %s | %.2f | %.2f | %.2f | %d | %d | %.2f |\n", m, s, s, b, o, t, o / t, ro, rt, ro / rt }'
   done
   echo
   echo "Data loader (\`bin/dml4j bench data\`, 2 threads, synthetic 500x500 JPEGs, train preprocessing):"

@@ -247,7 +247,7 @@ public final class Exporter {
                                              CheckpointInfo info) {
         int crop = shape.cropSize();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("input", Map.of("name", OnnxModel.INPUT, "shape", List.of("N", shape.channels(), shape.height(),
+        m.put("input", ordered("name", OnnxModel.INPUT, "shape", List.of("N", shape.channels(), shape.height(),
                 shape.width()), "dtype", "float32", "layout", "NCHW"));
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("name", OnnxModel.OUTPUT);
@@ -257,19 +257,19 @@ public final class Exporter {
         output.put("compare_with", "cosine similarity (the dot product of L2-normalised embeddings)");
         m.put("output", output);
         List<Object> steps = new ArrayList<>();
-        steps.add(Map.of("step", "decode", "to", "8-bit, 3 channels, as OpenCV's IMREAD_COLOR (grey, alpha, palette,"
+        steps.add(ordered("step", "decode", "to", "8-bit, 3 channels, as OpenCV's IMREAD_COLOR (grey, alpha, palette,"
                 + " 16-bit and CMYK images become 8-bit colour)"));
-        steps.add(Map.of("step", "resize", "short_side", crop, "long_side",
+        steps.add(ordered("step", "resize", "short_side", crop, "long_side",
                 "long * " + crop + " / short, rounded half to even", "interpolation", "Lanczos-4 (OpenCV INTER_LANCZOS4)",
                 "note", "an image already of that size is not resampled"));
-        steps.add(Map.of("step", "centre_crop", "size", crop, "offsets", "x = (width - " + crop + ") // 2, y = (height - "
+        steps.add(ordered("step", "centre_crop", "size", crop, "offsets", "x = (width - " + crop + ") // 2, y = (height - "
                 + crop + ") // 2"));
-        steps.add(Map.of("step", "channel_order", "to", "RGB"));
-        steps.add(Map.of("step", "scale", "formula", "x / 255", "dtype", "float32"));
+        steps.add(ordered("step", "channel_order", "to", "RGB"));
+        steps.add(ordered("step", "scale", "formula", "x / 255", "dtype", "float32"));
         double[] mean = {ImageTransform.mean(0), ImageTransform.mean(1), ImageTransform.mean(2)};
         double[] std = {ImageTransform.std(0), ImageTransform.std(1), ImageTransform.std(2)};
-        steps.add(Map.of("step", "normalize", "formula", "(x - mean) / std, per channel", "mean", mean, "std", std));
-        steps.add(Map.of("step", "layout", "to", "CHW, then batch: N x 3 x " + shape.height() + " x " + shape.width()));
+        steps.add(ordered("step", "normalize", "formula", "(x - mean) / std, per channel", "mean", mean, "std", std));
+        steps.add(ordered("step", "layout", "to", "CHW, then batch: N x 3 x " + shape.height() + " x " + shape.width()));
         m.put("preprocessing", steps);
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("checkpoint", checkpoint.toString());
@@ -280,6 +280,15 @@ public final class Exporter {
         source.put("loss", info.training() == null ? null : info.training().lossName());
         source.put("versions", CheckpointInfo.versionsNow());
         m.put("source", source);
+        return m;
+    }
+
+    /** A map that keeps the order its pairs are given in (key, value, key, value, …), for readable JSON. */
+    private static Map<String, Object> ordered(Object... pairs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], pairs[i + 1]);
+        }
         return m;
     }
 
