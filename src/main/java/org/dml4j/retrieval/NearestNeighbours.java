@@ -110,6 +110,14 @@ public final class NearestNeighbours {
         return new Ranking(order, sims);
     }
 
+    /**
+     * A sort key of reference {@code index} with similarity {@code v}: keys sort ascending as the
+     * ranking goes (larger similarity first, ties to the lower index), and no two are equal.
+     */
+    static long rankKey(float v, int index) {
+        return ((long) sortable(v) << 32) | index;
+    }
+
     /** The k largest of row[start … start+n) except position {@code self}, ties to the lower index. */
     static int[] topK(FloatBuffer row, int start, int n, int self, int k) {
         Scratch w = SCRATCH.get().fit(n);
@@ -157,7 +165,7 @@ public final class NearestNeighbours {
         for (int i = 0; i < candidates && taken < k; i++) {
             float v = candidateValues[i];
             if (v > threshold || (v == threshold && tiesWanted-- > 0)) {
-                keys[taken++] = ((long) sortable(v) << 32) | w.index[i];
+                keys[taken++] = rankKey(v, w.index[i]);
             }
         }
         Arrays.sort(keys);
@@ -185,7 +193,7 @@ public final class NearestNeighbours {
     }
 
     /** An int that sorts ascending as the float sorts descending (larger similarity first). */
-    private static int sortable(float v) {
+    static int sortable(float v) {
         int bits = Float.floatToIntBits(v == 0f ? 0f : v);
         int ascending = bits >= 0 ? bits : bits ^ 0x7fffffff;
         return ~ascending;

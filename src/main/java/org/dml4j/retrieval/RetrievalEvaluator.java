@@ -9,13 +9,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ul>
  * <li>{@link #allAgainstAll}: every image is a query against all the others (SOP, CUB, Cars;
  * docs/ORIGINAL.md §7);</li>
- * <li>{@link #queryAgainstReference}: a query set against a separate reference (gallery) set
- * (In-Shop Clothes), as pytorch-metric-learning's {@code get_accuracy(query, reference, …)}.</li>
+ * <li>{@link #queryAgainstReference}: a query set against a separate reference set, with the
+ * metrics above, as pytorch-metric-learning's {@code get_accuracy(query, reference, …)};</li>
+ * <li>{@link #queryAgainstGallery}: a query set against a gallery with junk entries and optional
+ * cameras, with CMC and mAP (In-Shop Clothes, person re-identification; {@link GalleryMetrics});</li>
+ * <li>{@link Verification}: labelled pairs (face verification).</li>
  * </ul>
  * Embeddings follow the one rule of {@link Embeddings}: finite (else a {@link DataException} naming
  * the row), cosine similarity of L2-normalised rows, a zero row has cosine 0 to everything.
  */
 public final class RetrievalEvaluator {
+    /** The label of a junk gallery entry: never relevant, never counted against a query (Market-1501's −1). */
+    public static final int JUNK = -1;
+
     private RetrievalEvaluator() {
     }
 
@@ -160,5 +166,51 @@ public final class RetrievalEvaluator {
                 false);
         return new Result(RetrievalMetrics.fromNeighbours(nn, queryLabels, referenceLabels, false), nn, queryLabels,
                 referenceLabels, false);
+    }
+
+    /**
+     * Each query against a gallery, as re-identification and In-Shop Clothes evaluate
+     * ({@link GalleryMetrics}: CMC rank-K and mAP over the valid gallery of each query).
+     *
+     * @param queries        [Q, D]; a float32 C-order array is normalised in place
+     * @param queryLabels    Q labels ≥ 0 (equal labels are the same identity or item)
+     * @param queryCameras   Q camera ids, or null when there are no cameras
+     * @param gallery        [G, D], the same width; a float32 C-order array is normalised in place
+     * @param galleryLabels  G labels ≥ 0, or {@link #JUNK}
+     * @param galleryCameras G camera ids, or null (exactly when {@code queryCameras} is)
+     * @throws DataException for non-finite rows (naming the set and row), an empty set, widths that
+     *                       differ, or a junk query label
+     * @throws IllegalArgumentException for arrays of the wrong lengths or cameras on one side only
+     *                                  (caller bugs)
+     */
+    public static GalleryMetrics queryAgainstGallery(INDArray queries, int[] queryLabels, int[] queryCameras,
+                                                     INDArray gallery, int[] galleryLabels, int[] galleryCameras) {
+        if ((queryCameras == null) != (galleryCameras == null)) {
+            throw new IllegalArgumentException("cameras are needed for both the queries and the gallery, or neither");
+        }
+        if (queries.rank() != 2 || gallery.rank() != 2 || queries.size(0) != queryLabels.length
+                || gallery.size(0) != galleryLabels.length
+                || queryCameras != null && (queryCameras.length != queryLabels.length
+                || galleryCameras.length != galleryLabels.length)) {
+            throw new IllegalArgumentException("rows, labels and cameras differ in number");
+        }
+        Embeddings.requireFinite(queries, "queries", Embeddings.numberedRows());
+        Embeddings.requireFinite(gallery, "gallery", Embeddings.numberedRows());
+        if (queryLabels.length == 0 || galleryLabels.length == 0) {
+            throw new DataException("query/gallery retrieval needs at least one query and one gallery entry, got "
+                    + queryLabels.length + " and " + galleryLabels.length);
+        }
+        if (queries.size(1) != gallery.size(1)) {
+            throw new DataException("queries are " + queries.size(1) + " wide but the gallery " + gallery.size(1)
+                    + ": embeddings of different models?");
+        }
+        for (int i = 0; i < queryLabels.length; i++) {
+            if (queryLabels[i] < 0) {
+                throw new DataException("query row " + i + " has the junk label " + queryLabels[i]
+                        + "; only gallery entries can be junk");
+            }
+        }
+        return GalleryRanking.evaluate(Embeddings.normalizeRows(queries), queryLabels, queryCameras,
+                Embeddings.normalizeRows(gallery), galleryLabels, galleryCameras);
     }
 }
