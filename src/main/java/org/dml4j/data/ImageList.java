@@ -48,6 +48,22 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
      *                       naming the file when it cannot be read or holds no image
      */
     public static ImageList read(Path root, Path listFile, Split split) {
+        return read(root, listFile, split, 1);
+    }
+
+    /**
+     * Reads a query or gallery list of the query/gallery protocol (docs/PROTOCOLS.md): the columns
+     * of an SOP list, with two more class ids a retrieval benchmark needs: 0 for a distractor (an
+     * identity no query has, Market-1501's 0000) and −1 for a junk image, which is never counted.
+     * Labels are the class ids.
+     *
+     * @throws DataException as {@link #read(Path, Path, Split)}, class ids below −1 included
+     */
+    public static ImageList readQueryOrGallery(Path root, Path listFile) {
+        return read(root, listFile, Split.TEST, -1);
+    }
+
+    private static ImageList read(Path root, Path listFile, Split split, int minClassId) {
         List<String> lines;
         try {
             lines = TextLines.read(listFile);
@@ -59,7 +75,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
         }
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            Sample s = parseLine(listFile, i + 1, lines.get(i), split);
+            Sample s = parseLine(listFile, i + 1, lines.get(i), split, minClassId);
             if (s != null) {
                 samples.add(s);
             }
@@ -166,7 +182,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
     private static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(jpe?g|png|bmp|webp|tiff?)",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
-    static Sample parseLine(Path file, int lineNo, String text, Split split) {
+    private static Sample parseLine(Path file, int lineNo, String text, Split split, int minClassId) {
         String trimmed = text.strip();
         if (trimmed.isEmpty()) {
             return null;
@@ -184,9 +200,9 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             throw new DataException(where + "column 2 (class_id): expected an integer, got " + VisibleText.quote(cols[1]));
         }
         BigInteger classId = new BigInteger(cols[1]);
-        if (classId.signum() < 1 || classId.bitLength() > 31) {
-            throw new DataException(where + "column 2 (class_id): must be in 1.." + Integer.MAX_VALUE + ", got "
-                    + cols[1]);
+        if (classId.compareTo(BigInteger.valueOf(minClassId)) < 0 || classId.bitLength() > 31) {
+            throw new DataException(where + "column 2 (class_id): must be in " + minClassId + ".." + Integer.MAX_VALUE
+                    + (minClassId < 0 ? " (0: distractor, -1: junk)" : "") + ", got " + cols[1]);
         }
         int label = split.label(classId.intValue());
         String path = cols[3];

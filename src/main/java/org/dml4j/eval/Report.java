@@ -4,9 +4,11 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,6 +30,7 @@ import org.dml4j.data.ImageTransform;
 import org.dml4j.math.Rows;
 import org.dml4j.retrieval.RetrievalEvaluator;
 import org.dml4j.retrieval.RetrievalMetrics;
+import org.dml4j.retrieval.Verification;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -39,6 +42,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * metrics table, a Recall@K curve, and a grid of queries — a sample fixed by the seed and the
  * worst by average precision — each with its five nearest neighbours as thumbnails, framed green
  * when they share the query's class and red otherwise, with class ids and cosine similarities.
+ * With {@code --pairs}: {@code roc.png}, the verification ROC curve ({@link #writeRoc}).
  */
 public final class Report {
     /** Queries of each kind shown in the grid. */
@@ -169,5 +173,41 @@ public final class Report {
 
     private static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /**
+     * The ROC curve of a verification run as {@code dir/roc.png}: TAR against FAR on a logarithmic
+     * FAR axis (from 1e-4, or the smallest non-zero FAR), with the EER and TAR@FAR points named in
+     * the title.
+     *
+     * @return the file written
+     * @throws IOException when it cannot be written
+     */
+    public static Path writeRoc(Path dir, Verification.Metrics m) throws IOException {
+        List<Double> far = new ArrayList<>();
+        List<Double> tar = new ArrayList<>();
+        for (Verification.RocPoint p : m.roc()) {
+            if (p.far() > 0) {             // FAR 0 has no place on a logarithmic axis
+                far.add(p.far());
+                tar.add(p.tar());
+            }
+        }
+        XYChart chart = new XYChartBuilder().width(640).height(420)
+                .title(String.format(Locale.ROOT, "ROC: AUC %.4f, EER %.4f, accuracy %.4f", m.auc(), m.eer(),
+                        m.accuracy()))
+                .xAxisTitle("false accept rate (FAR)").yAxisTitle("true accept rate (TAR)").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        if (far.isEmpty()) {
+            far.add(1.0);
+            tar.add(1.0);
+        }
+        chart.addSeries("ROC", far, tar).setMarker(SeriesMarkers.NONE);
+        Files.createDirectories(dir);
+        Path file = dir.resolve("roc.png");
+        BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+        AtomicFiles.write(file, out -> ImageIO.write(image, "png", out));
+        return file;
     }
 }
