@@ -41,8 +41,8 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--overwrite", arity = "0..1", fallbackValue = "True", defaultValue = "False",
             converter = PyBool.Converter.class, paramLabel = "BOOL",
-            description = "Replace an existing --output folder (only once the new one is complete)."
-                    + " Default: ${DEFAULT-VALUE}.")
+            description = "Replace an existing --output folder (only once the new one is complete; an --output that"
+                    + " is or holds the checkpoint, the data or the current folder is refused). Default: ${DEFAULT-VALUE}.")
     PyBool overwrite;
 
     @Option(names = {"--data_dir", "--data-dir"}, paramLabel = "DIR",
@@ -52,7 +52,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = {"--image_shape", "--image-shape"}, paramLabel = "C,H,W",
             description = "Only for checkpoints written before dml4j recorded the image shape: the shape they were"
-                    + " trained at. Default: the checkpoint's.")
+                    + " trained at (another shape than a recorded one is refused). Default: the checkpoint's.")
     String imageShape;
 
     @Override

@@ -141,32 +141,57 @@ public final class AtomicFiles {
     /**
      * Writes a whole folder as one step: {@code content} fills a hidden temporary folder beside
      * {@code target}, which is then renamed to {@code target}; an existing {@code target} is set
-     * aside first and deleted only once the new folder is in place (restored if the rename fails).
-     * A failure anywhere leaves {@code target} as it was and no temporary folder behind.
+     * aside first and deleted only once the new folder is in place (put back if the rename fails).
+     * A failure anywhere, Ctrl-C or SIGTERM included, leaves {@code target} as it was and no
+     * temporary folder behind; temporary folders left by processes killed outright (SIGKILL, power
+     * loss) are removed by the next write of the same target.
      *
-     * @throws IOException from the content or the renames
+     * @throws IOException from the content or the renames; when the old folder cannot be put back,
+     *                     the message says where it is
      */
     public static void writeFolder(Path target, FolderContent content) throws IOException {
-        Path tmp = sibling(target, "partial");
+        Path t = target.toAbsolutePath().normalize();
+        removeStalePartials(t);
+        Path tmp = sibling(t, "partial");
+        Thread cleanup = new Thread(() -> {
+            try {
+                deleteTree(tmp);
+            } catch (IOException e) {
+                // exiting anyway; the next write of this target removes it
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
         Path old = null;
         try {
             Files.createDirectory(tmp);
             content.writeInto(tmp);
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                old = sibling(target, "old");
-                move(target, old);
+            if (Files.exists(t, LinkOption.NOFOLLOW_LINKS)) {
+                old = sibling(t, "old");
+                move(t, old);
             }
             try {
-                move(tmp, target);
+                move(tmp, t);
             } catch (IOException e) {
                 if (old != null) {
-                    move(old, target);
-                    old = null;
+                    Path aside = old;
+                    old = null;           // kept whatever happens next: it is the user's folder
+                    try {
+                        move(aside, t);
+                    } catch (IOException again) {
+                        e.addSuppressed(again);
+                        throw new IOException(e.getMessage() + "; the previous " + t.getFileName() + " is at " + aside,
+                                e);
+                    }
                 }
                 throw e;
             }
         } finally {
             deleteTree(tmp);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs (and finds nothing)
+            }
             if (old != null) {
                 try {
                     deleteTree(old);
@@ -174,6 +199,78 @@ public final class AtomicFiles {
                     // the new folder is in place; a leftover hidden copy of the old one is harmless
                 }
             }
+        }
+    }
+
+    /** Deletes the hidden temporary folders of {@code target} whose writing process no longer runs. */
+    private static void removeStalePartials(Path target) {
+        Path dir = target.getParent();
+        String prefix = "." + target.getFileName() + ".partial-";
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.filter(e -> e.getFileName().toString().startsWith(prefix)).toList()) {
+                String rest = p.getFileName().toString().substring(prefix.length());
+                int dash = rest.indexOf('-');
+                try {
+                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                    if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                        deleteTree(p);
+                    }
+                } catch (NumberFormatException | IOException e) {
+                    // not ours, or not removable: left alone
+                }
+            }
+        } catch (IOException e) {
+            // a folder that cannot be listed fails later with a clear error
+        }
+    }
+
+    /**
+     * Refuses a folder that would replace or delete something precious: writing {@code target}
+     * with an overwrite deletes everything in it, so it must not be, or hold, {@code precious}
+     * (the input being exported, the data, the working folder).
+     *
+     * @param flag the flag naming {@code target}
+     * @param what what {@code precious} is, for the message
+     * @throws UsageException naming both
+     */
+    public static void requireNotOver(Path target, Path precious, String flag, String what) {
+        Path t = target.toAbsolutePath().normalize();
+        Path p = precious.toAbsolutePath().normalize();
+        if (p.startsWith(t)) {
+            throw new UsageException(flag + " " + target + (p.equals(t) ? " is " : " holds ") + what + " (" + precious
+                    + "); writing it would delete " + (p.equals(t) ? "it" : "that") + ": choose a new folder");
+        }
+    }
+
+    /**
+     * Checks up front that a folder can be created beside {@code target} (where {@link #writeFolder}
+     * builds it): creates and removes an empty hidden folder there.
+     *
+     * @throws UsageException naming the flag and the reason
+     */
+    public static void requireFolderCreatable(Path target, String flag) {
+        Path t = target.toAbsolutePath().normalize();
+        if (target.toString().isEmpty() || t.getParent() == null) {
+            throw new UsageException(flag + " " + VisibleText.quote(target.toString()) + ": name a folder to write");
+        }
+        Path dir = t.getParent();
+        while (!Files.exists(dir) && dir.getParent() != null) {
+            dir = dir.getParent();         // what is missing is created later; probe where it would start
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException(flag + " " + target + ": " + dir + " is a file, so nothing can be created under it");
+        }
+        try {
+            Path probe = dir.resolve("." + t.getFileName() + ".probe-" + ProcessHandle.current().pid());
+            Files.createDirectory(probe);
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new UsageException(flag + " " + target + ": cannot create a folder in " + dir + " ("
+                    + e.getClass().getSimpleName().replace("Exception", "") + (e.getMessage() == null ? ""
+                    : ": " + e.getMessage()) + ")");
         }
     }
 

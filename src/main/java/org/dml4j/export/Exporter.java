@@ -96,8 +96,9 @@ public final class Exporter {
      *                       for the test list the checkpoint was trained with
      * @param shapeIfUnknown the image shape of a checkpoint older than format 1, or null
      * @throws UsageException         for an output in the way, or no test list to take images from
-     * @throws ModelMismatchException for a checkpoint without checkpoint.json (not dml4j's, or renamed)
-     * @throws DataException          for unreadable checkpoints or test images
+     * @throws ModelMismatchException for an --image_shape other than the checkpoint's
+     * @throws DataException          for a path that is not a dml4j checkpoint (no checkpoint.json), unreadable
+     *                                checkpoints or test images
      * @throws IllegalStateException  when a runtime does not reproduce dml4j's embeddings (nothing written)
      */
     public static Result export(Path checkpoint, Path output, boolean normalize, boolean overwrite, Path testImages,
@@ -105,17 +106,26 @@ public final class Exporter {
         if (!Files.exists(checkpoint)) {
             throw new UsageException("--pretrained_model " + checkpoint + ": not found");
         }
-        CheckpointInfo info = Checkpoints.info(checkpoint);
-        if (info == null) {
-            throw new ModelMismatchException("--pretrained_model " + checkpoint + " is not a dml4j checkpoint (a folder"
-                    + " with " + Checkpoints.MODEL_FILE + " and " + Checkpoints.INFO_FILE + "): export needs to know what"
-                    + " the network is");
-        }
+        AtomicFiles.requireFolderCreatable(output, "--output");
+        AtomicFiles.requireNotOver(output, checkpoint, "--output", "the checkpoint being exported");
+        AtomicFiles.requireNotOver(output, Path.of(""), "--output", "the current folder");
         if (Files.exists(output) && !overwrite) {
             throw new UsageException("--output " + output + " already exists; pass --overwrite=True to replace it");
         }
         AtomicFiles.requireWritable(output, true, "--output");
+        CheckpointInfo info = Checkpoints.info(checkpoint);
+        if (info == null) {
+            throw new DataException("--pretrained_model " + checkpoint + " is not a dml4j checkpoint (a folder with "
+                    + Checkpoints.MODEL_FILE + " and " + Checkpoints.INFO_FILE + "): export needs "
+                    + Checkpoints.INFO_FILE + " to know what the network is");
+        }
+        if (shapeIfUnknown != null && info.imageShape() != null && !shapeIfUnknown.equals(info.imageShape())) {
+            throw new ModelMismatchException("--image_shape " + shapeIfUnknown + ": " + checkpoint + " was trained at "
+                    + info.imageShape() + ", which the export keeps (--image_shape is only for checkpoints that do not"
+                    + " record their shape)");
+        }
         ImageList test = testList(info, testImages);
+        AtomicFiles.requireNotOver(output, test.root(), "--output", "the data root of the test batch");
         EmbeddingModel model = EmbeddingModel.load(checkpoint, shapeIfUnknown);
         ImageShape shape = model.architecture().shape();
         out.println("Exporting " + checkpoint + " (" + model.architecture().backbone() + ", " + shape + ", embedding "
@@ -136,8 +146,16 @@ public final class Exporter {
         long width = expected.size(1);
         ComputationGraph stock = InferenceNetwork.of(model.network(), shape, model.vertex(), normalize,
                 InferenceNetwork.Flavour.STOCK, DataType.FLOAT);
-        Map<String, Object> preprocessing = preprocessing(shape, width, normalize, checkpoint, info);
-        Map<String, String> metadata = metadata(preprocessing, info, checkpoint, normalize);
+        String json = stock.getConfiguration().toJson();
+        if (json.contains("org.dml4j")) {           // a program without dml4j could not load the zip
+            throw new IllegalStateException("the plain-DL4J network still names a class of dml4j's (near \""
+                    + json.substring(Math.max(0, json.indexOf("org.dml4j") - 40), json.indexOf("org.dml4j") + 40)
+                    .replaceAll("\\s+", " ")
+                    + "\"); nothing was written");
+        }
+        Path source = checkpoint.toAbsolutePath().normalize();
+        Map<String, Object> preprocessing = preprocessing(shape, width, normalize, source, info);
+        Map<String, String> metadata = metadata(preprocessing, info, source, normalize);
         byte[] onnx = OnnxModel.of(stock, shape, width, metadata).toByteArray();
 
         double ortDiff = maxRelative(onnxRuntime(onnx, x), expected);
@@ -178,15 +196,19 @@ public final class Exporter {
         if (dataDir != null) {
             return ImageList.read(dataDir, Split.TEST);
         }
+        List<String> looked = new ArrayList<>();
         for (CheckpointInfo.DataList d : info.data()) {
             Path list = Path.of(d.path());
-            if (d.split().equals("test") && Files.isRegularFile(list)) {
-                Path root = list.toAbsolutePath().getParent();
-                return ImageList.read(root, list, Split.TEST);
+            if (d.split().equals("test")) {
+                if (Files.isRegularFile(list)) {
+                    return ImageList.read(list.toAbsolutePath().getParent(), list, Split.TEST);
+                }
+                looked.add(list.toAbsolutePath().toString());
             }
         }
-        throw new UsageException("export writes a test batch from the test split: the checkpoint's test list is not"
-                + " here, so pass --data_dir (a data root holding " + Split.TEST.listFileName() + ")");
+        throw new UsageException("export writes a test batch from the test split: the checkpoint's test list"
+                + (looked.isEmpty() ? " is not recorded" : " (" + String.join(", ", looked) + ") is not there")
+                + ", so pass --data_dir (a data root holding " + Split.TEST.listFileName() + ")");
     }
 
     private static void write(Path file, Onnx.TensorProto tensor) throws IOException {

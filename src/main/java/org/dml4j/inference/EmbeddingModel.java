@@ -190,7 +190,7 @@ public final class EmbeddingModel implements AutoCloseable {
         ImageShape shape = info.imageShape() != null ? info.imageShape() : shapeIfUnknown;
         if (shape == null) {
             throw new ModelMismatchException(source + " was written before dml4j recorded the image shape;"
-                    + " give the shape it was trained at");
+                    + " give the shape it was trained at with --image_shape C,H,W");
         }
         return new Architecture(Backbones.parse(info.model()), shape, info.embeddingSize(), info.strideIn1x1());
     }

@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -134,7 +135,7 @@ public final class InferenceNetwork {
                 continue;   // folded into its convolution
             } else if (layer instanceof ActivationLayer || layer instanceof SubsamplingLayer
                     || layer instanceof GlobalPoolingLayer || layer instanceof DenseLayer) {
-                g.addLayer(name, layer.clone(), inputs);
+                g.addLayer(name, withoutTraining(layer.clone()), inputs);
             } else {
                 throw new IllegalArgumentException("cannot rewrite layer '" + name + "' ("
                         + layer.getClass().getSimpleName() + ") for inference");
@@ -271,5 +272,19 @@ public final class InferenceNetwork {
             order.add(net.getVertices()[i].getVertexName());
         }
         return order;
+    }
+
+    /**
+     * An inference copy of a trained layer: no updater (a trained layer carries the trainer's,
+     * dml4j's Momentum, whose class a program without dml4j cannot load) and no regularisation.
+     */
+    private static Layer withoutTraining(Layer layer) {
+        if (layer instanceof BaseLayer b) {
+            b.setIUpdater(new NoOp());
+            b.setBiasUpdater(null);
+            b.setRegularization(new ArrayList<>());
+            b.setRegularizationBias(new ArrayList<>());
+        }
+        return layer;
     }
 }

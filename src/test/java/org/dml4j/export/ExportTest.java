@@ -218,8 +218,39 @@ class ExportTest {
         Files.copy(ckpt.resolve(Checkpoints.MODEL_FILE), bare.resolve("weights.zip"));
         CommandLineTest.Run mismatch = CommandLineTest.run("export", "--pretrained_model",
                 bare.resolve("weights.zip").toString(), "--output", dir.resolve("e4").toString());
-        assertEquals(4, mismatch.code(), mismatch.err());
+        assertEquals(3, mismatch.code(), mismatch.err());
         assertTrue(mismatch.err().contains("is not a dml4j checkpoint"), mismatch.err());
+        CommandLineTest.Run shape = CommandLineTest.run("export", "--pretrained_model", ckpt.toString(), "--output",
+                dir.resolve("e6").toString(), "--image_shape", "3,64,64");
+        assertEquals(4, shape.code(), shape.err());
+        assertTrue(shape.err().contains("was trained at 3,32,32"), shape.err());
+
+        // an --output that is, or holds, the checkpoint, the data or the working folder is refused even with
+        // --overwrite (it would be deleted); an --output where no folder can be made is refused before any work
+        String[][] precious = {
+            {ckpt.toString(), "is the checkpoint being exported"},
+            {ckpt.getParent().toString(), "holds the checkpoint being exported"},
+            {ckpt.resolve("../..").toString(), "holds the checkpoint being exported"},
+            {".", "is the current folder"},
+            {"", "name a folder to write"},
+            {"/proc/dml4j-export", "cannot create a folder in /proc"},
+        };
+        for (String[] c : precious) {
+            CommandLineTest.Run r = CommandLineTest.run("export", "--pretrained_model", ckpt.toString(), "--output",
+                    c[0], "--overwrite", "--data_dir", data.toString());
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().contains(c[1]), r.err());
+        }
+        Path other = dir.resolve("copy");
+        Files.createDirectories(other);
+        for (String f : new String[] {Checkpoints.MODEL_FILE, Checkpoints.INFO_FILE}) {
+            Files.copy(ckpt.resolve(f), other.resolve(f));
+        }
+        CommandLineTest.Run overData = CommandLineTest.run("export", "--pretrained_model", other.toString(), "--output",
+                data.toString(), "--overwrite");
+        assertEquals(2, overData.code(), overData.err());
+        assertTrue(overData.err().contains("is the data root of the test batch"), overData.err());
+        assertTrue(Files.exists(ckpt.resolve(Checkpoints.INFO_FILE)) && Files.exists(data.resolve("Ebay_test.txt")));
 
         // the checkpoint's recorded test list is gone and no --data_dir: said, nothing written
         Path moved = dir.resolve("moved");
@@ -237,13 +268,19 @@ class ExportTest {
                 dir.resolve("e5").toString(), "--data_dir", data.toString());
         assertEquals(0, withData.code(), withData.err());
 
-        // --overwrite replaces the folder as a whole: nothing of the old one stays
+        // --overwrite replaces the folder as a whole: nothing of the old one stays; a path through ".." works;
+        // a temporary folder left by a killed export is removed
         Files.writeString(dir.resolve("e5").resolve("stale.txt"), "old");
+        Path killed = Files.createDirectories(dir.resolve(".e5.partial-" + Integer.MAX_VALUE + "-1"));
         CommandLineTest.Run again = CommandLineTest.run("export", "--pretrained_model", moved.toString(), "--output",
-                dir.resolve("e5").toString(), "--data_dir", data.toString(), "--overwrite");
+                dir.resolve("e5/../e5").toString(), "--data_dir", data.toString(), "--overwrite");
         assertEquals(0, again.code(), again.err());
         assertFalse(Files.exists(dir.resolve("e5").resolve("stale.txt")));
         assertTrue(Files.exists(dir.resolve("e5").resolve("model.onnx")));
+        assertFalse(Files.exists(killed));
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".e5")).toList());
+        }
     }
 
     private static String[] concat(String first, String[] rest) {

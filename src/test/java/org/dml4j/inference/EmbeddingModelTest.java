@@ -55,7 +55,7 @@ class EmbeddingModelTest {
         ModelMismatchException old = assertThrows(ModelMismatchException.class,
                 () -> EmbeddingModel.load(Path.of("src/test/resources/checkpoints/v0-2026-11-29/1"), null));
         assertEquals("src/test/resources/checkpoints/v0-2026-11-29/1 was written before dml4j recorded the image"
-                + " shape; give the shape it was trained at", old.getMessage());
+                + " shape; give the shape it was trained at with --image_shape C,H,W", old.getMessage());
         assertArrayEquals(expected, EmbeddingModel.load(Path.of("src/test/resources/checkpoints/v0-2026-11-29/1"),
                 new ImageShape(3, 8, 8)).embed(x).reshape(-1).toFloatVector(), 1e-5f);
     }

@@ -2,13 +2,13 @@ package org.dml4j.model;
 
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.dml4j.train.Momentum;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.data.ImageShape;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Networks and inputs for tests of what is computed from a trained network. */
@@ -20,7 +20,7 @@ public final class TestNetworks {
     public static ComputationGraph trained(Backbone backbone, int size, int embedding, DataType type, long seed) {
         ComputationGraph net = EmbeddingNetwork.build(new Architecture(backbone, new ImageShape(3, size, size), embedding),
                 new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build(),
-                new Sgd(0.1), 1e-4, seed, type);
+                new Momentum(0.1, null, 0.9), 1e-4, seed, type);     // the trainer's updater, as checkpoints hold
         Nd4j.getRandom().setSeed(seed);
         for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
             if (l.conf().getLayer() instanceof BatchNormalization) {
