@@ -37,7 +37,7 @@ public final class EvalCommand extends PipelineCommand {
 
     @Option(names = "--report", paramLabel = "DIR",
             description = "Also write DIR/report.html: metrics, Recall@K curve, sample and worst queries with their"
-                    + " nearest neighbours. Default: None.")
+                    + " nearest neighbours; with --pairs, DIR/roc.png. Default: None.")
     Path report;
 
     @Option(names = "--features", paramLabel = "FILE.npy",
