@@ -17,7 +17,7 @@ import org.dml4j.error.UsageException;
  * @param galleryList     {@code --gallery_list}: gallery images
  * @param cameras         {@code --cameras}: the queries' camera ids, one per line
  * @param galleryCameras  {@code --gallery_cameras}: the gallery's camera ids
- * @param pairs           {@code --pairs}: verification pairs ({@link PairsFile})
+ * @param pairs           {@code --pairs}: verification pairs ({@link org.dml4j.data.PairsFile})
  * @param outputJson      {@code --output_json}
  * @param report          {@code --report}
  */

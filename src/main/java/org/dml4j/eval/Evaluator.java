@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.dml4j.data.ImageList;
+import org.dml4j.data.PairsFile;
 import org.dml4j.data.Sample;
 import org.dml4j.data.Split;
 import org.dml4j.error.DataException;
@@ -29,9 +30,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (face verification).
  */
 public final class Evaluator {
-    /** Folds of the verification accuracy (LFW's). */
-    public static final int VERIFICATION_FOLDS = 10;
-
     private Evaluator() {
     }
 
@@ -144,11 +142,24 @@ public final class Evaluator {
             source = test.listFile().toString();
         }
         Path pairsFile = EvalInputs.inDataDir(in.pairs(), config.data().dataDir());
-        PairsFile pairs = PairsFile.read(pairsFile, (int) features.size(0));
-        double[] scores = Verification.scores(features, pairs.first(), pairs.second());
+        PairsFile.Pairs pairs = PairsFile.read(pairsFile, (int) features.size(0));
+        int n = pairs.pairs().size();
+        int[] first = new int[n];
+        int[] second = new int[n];
+        boolean[] same = new boolean[n];
+        for (int p = 0; p < n; p++) {
+            first[p] = pairs.pairs().get(p).i();
+            second[p] = pairs.pairs().get(p).j();
+            same[p] = pairs.pairs().get(p).same();
+        }
+        if (pairs.folds() < 2) {
+            throw new DataException(pairsFile + ": its comment says folds=" + pairs.folds() + ", but the accuracy"
+                    + " chooses each fold's threshold on the other folds: at least 2 are needed (LFW's View 2 has 10)");
+        }
+        double[] scores = Verification.scores(features, first, second);
         Verification.Metrics m;
         try {
-            m = Verification.evaluate(scores, pairs.same(), VERIFICATION_FOLDS);
+            m = Verification.evaluate(scores, same, pairs.folds());
         } catch (DataException e) {
             throw new DataException(pairsFile + ": " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.dml4j.data.PairsFile;
 import org.dml4j.data.Split;
 import org.dml4j.data.VisibleText;
 import org.dml4j.error.DataException;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.dml4j.data.AtomicFiles;
+import org.dml4j.data.PairsFile;
 import org.dml4j.data.Split;
 import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;

@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
+import org.dml4j.data.PairsFile;
 import org.dml4j.data.Split;
 import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;

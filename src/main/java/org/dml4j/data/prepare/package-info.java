@@ -16,7 +16,7 @@
  * {@code gallery_cameras.txt}: one camera id per line, in the lists' order;</li>
  * <li>{@code pairs.txt}: a {@code #} comment line, then {@code i j same} lines, {@code i} and
  * {@code j} 0-based rows of {@code Ebay_test.txt}'s image lines, in consecutive equal folds
- * ({@link org.dml4j.data.prepare.PairsFile}).</li>
+ * ({@link org.dml4j.data.PairsFile}).</li>
  * </ul>
  * The super-class column repeats the class id (none of these sources has a super class).
  */
