@@ -31,17 +31,31 @@ final class EncodedImage {
     private EncodedImage() {
     }
 
-    /** Positioned, buffered reads of one file (a reused per-thread buffer; not thread-safe). */
+    /**
+     * Positioned, buffered reads of one file (a reused per-thread buffer; not thread-safe), or of
+     * an encoded image already in memory (bytes a Spark task read from a distributed file system).
+     */
     static final class Bytes {
         private final FileChannel channel;
+        private final byte[] memory;
         final long size;
-        private final byte[] buffer = BUFFERS.get();
+        private final byte[] buffer;
         private long start;
         private int length;
 
         Bytes(FileChannel channel) throws IOException {
             this.channel = channel;
+            this.memory = null;
             this.size = channel.size();
+            this.buffer = BUFFERS.get();
+        }
+
+        Bytes(byte[] memory) {
+            this.channel = null;
+            this.memory = memory;
+            this.size = memory.length;
+            this.buffer = memory;          // the whole image is one window
+            this.length = memory.length;
         }
 
         /** The byte at {@code pos} (0–255), or −1 at or past the end of the file. */
@@ -128,6 +142,9 @@ final class EncodedImage {
         }
 
         private void fill(long pos) throws IOException {
+            if (memory != null) {
+                throw new IOException("position " + pos + " is outside the image");   // at() checks the bounds first
+            }
             ByteBuffer b = ByteBuffer.wrap(buffer);
             int total = 0;
             while (b.hasRemaining()) {

@@ -73,6 +73,22 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
         } catch (IOException e) {
             throw DataException.reading(listFile, "list file", e);
         }
+        return new ImageList(listFile, root, split, parse(listFile.toString(), lines, split, minClassId));
+    }
+
+    /**
+     * The images of a list's lines, for a list read through another file system (a Spark job's
+     * input on HDFS or S3): the rules of {@link #read(Path, Path, Split)}.
+     *
+     * @param listFile       names the list in messages
+     * @param queryOrGallery allow class ids 0 and −1 ({@link #readQueryOrGallery})
+     * @throws DataException as {@link #read(Path, Path, Split)}
+     */
+    public static List<Sample> parse(String listFile, List<String> lines, Split split, boolean queryOrGallery) {
+        return parse(listFile, lines, split, queryOrGallery ? -1 : 1);
+    }
+
+    private static List<Sample> parse(String listFile, List<String> lines, Split split, int minClassId) {
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             Sample s = parseLine(listFile, i + 1, lines.get(i), split, minClassId);
@@ -83,7 +99,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
         if (samples.isEmpty()) {
             throw new DataException(listFile + ": no image lines in list file");
         }
-        return new ImageList(listFile, root, split, samples);
+        return samples;
     }
 
     /**
@@ -182,7 +198,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
     private static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(jpe?g|png|bmp|webp|tiff?)",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
-    private static Sample parseLine(Path file, int lineNo, String text, Split split, int minClassId) {
+    private static Sample parseLine(String file, int lineNo, String text, Split split, int minClassId) {
         String trimmed = text.strip();
         if (trimmed.isEmpty()) {
             return null;

@@ -82,35 +82,7 @@ public final class ImageScan {
     /** Why {@code file} cannot be used, or null when it looks decodable. */
     public static String problem(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            EncodedImage.Bytes in = new EncodedImage.Bytes(ch);
-            if (in.size == 0) {
-                return "empty file (0 bytes)";
-            }
-            int[] h = new int[(int) Math.min(HEAD, in.size)];
-            for (int i = 0; i < h.length; i++) {
-                h[i] = in.at(i);
-            }
-            if (starts(h, 0xFF, 0xD8, 0xFF)) {
-                return EncodedImage.jpegProblem(in);
-            }
-            if (starts(h, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
-                return EncodedImage.pngProblem(in);
-            }
-            if (starts(h, 'R', 'I', 'F', 'F') && h.length >= 12 && h[8] == 'W' && h[9] == 'E' && h[10] == 'B'
-                    && h[11] == 'P') {
-                return EncodedImage.webpProblem(in);
-            }
-            if (starts(h, 'B', 'M')) {
-                return EncodedImage.bmpProblem(in);
-            }
-            if (starts(h, 'I', 'I', 42, 0) || starts(h, 'M', 'M', 0, 42) || starts(h, 'I', 'I', 43, 0)
-                    || starts(h, 'M', 'M', 0, 43)) {
-                return EncodedImage.tiffProblem(in);
-            }
-            if (starts(h, 'G', 'I', 'F')) {
-                return "GIF, which OpenCV cannot decode";
-            }
-            return "not an image (no JPEG, PNG, BMP, WebP or TIFF signature)";
+            return problem(new EncodedImage.Bytes(ch));
         } catch (NoSuchFileException e) {
             Path twin = FileNames.normalisationTwin(file);
             return twin == null ? "missing" : "missing; " + VisibleText.quote(twin.getFileName().toString())
@@ -119,6 +91,49 @@ public final class ImageScan {
         } catch (IOException e) {
             return "cannot read: " + DataException.reason(e);
         }
+    }
+
+    /**
+     * Why an encoded image held in memory cannot be used, or null when it looks decodable: the same
+     * checks as {@link #problem(Path)} (a Spark task reads the bytes through Hadoop's file systems).
+     */
+    public static String problem(byte[] image) {
+        try {
+            return problem(new EncodedImage.Bytes(image));
+        } catch (IOException e) {
+            return "cannot read: " + DataException.reason(e);
+        }
+    }
+
+    private static String problem(EncodedImage.Bytes in) throws IOException {
+        if (in.size == 0) {
+            return "empty file (0 bytes)";
+        }
+        int[] h = new int[(int) Math.min(HEAD, in.size)];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = in.at(i);
+        }
+        if (starts(h, 0xFF, 0xD8, 0xFF)) {
+            return EncodedImage.jpegProblem(in);
+        }
+        if (starts(h, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+            return EncodedImage.pngProblem(in);
+        }
+        if (starts(h, 'R', 'I', 'F', 'F') && h.length >= 12 && h[8] == 'W' && h[9] == 'E' && h[10] == 'B'
+                && h[11] == 'P') {
+            return EncodedImage.webpProblem(in);
+        }
+        if (starts(h, 'B', 'M')) {
+            return EncodedImage.bmpProblem(in);
+        }
+        if (starts(h, 'I', 'I', 42, 0) || starts(h, 'M', 'M', 0, 42) || starts(h, 'I', 'I', 43, 0)
+                || starts(h, 'M', 'M', 0, 43)) {
+            return EncodedImage.tiffProblem(in);
+        }
+        if (starts(h, 'G', 'I', 'F')) {
+            return "GIF, which OpenCV cannot decode";
+        }
+        return "not an image (no JPEG, PNG, BMP, WebP or TIFF signature)";
     }
 
     private static String describeForm(Path file) {

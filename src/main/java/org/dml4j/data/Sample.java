@@ -1,5 +1,7 @@
 package org.dml4j.data;
 
+import java.io.Serializable;
+
 /**
  * One line of a list file.
  *
@@ -7,5 +9,5 @@ package org.dml4j.data;
  * @param label training or test label (see {@link Split})
  * @param line  1-based line number in the list file, for error messages
  */
-public record Sample(String path, int label, int line) {
+public record Sample(String path, int label, int line) implements Serializable {
 }

@@ -35,7 +35,17 @@ public final class TextLines {
      *                       binary file), or a UTF-16/UTF-32 byte-order mark
      */
     public static List<String> read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        return lines(Files.readAllBytes(file), file.toString());
+    }
+
+    /**
+     * The lines of a text file already in memory (read through another file system), as
+     * {@link #read(Path)}.
+     *
+     * @param file names the file in messages
+     * @throws DataException as {@link #read(Path)}
+     */
+    public static List<String> lines(byte[] bytes, String file) {
         if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE)
                 || (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF))) {
             throw new DataException(file + ": UTF-16 or UTF-32 text (byte-order mark "
@@ -78,7 +88,7 @@ public final class TextLines {
         return lines;
     }
 
-    private static String decode(CharsetDecoder decoder, Path file, int line, byte[] bytes, int from, int to) {
+    private static String decode(CharsetDecoder decoder, String file, int line, byte[] bytes, int from, int to) {
         for (int i = from; i < to; i++) {
             if (bytes[i] == 0) {
                 throw new DataException(file + ":" + line + ": a NUL byte at column " + (i - from + 1)

@@ -118,6 +118,27 @@ public final class EmbeddingModel implements AutoCloseable {
         }
     }
 
+    private EmbeddingModel(byte[] onnx, Architecture architecture) {
+        this.engine = Engine.ONNXRUNTIME;
+        this.architecture = architecture;
+        this.vertex = EmbeddingNetwork.embeddingVertex(architecture);
+        this.preprocessing = new ImageTransform(architecture.shape().cropSize(), false);
+        this.inference = null;
+        this.session = new OnnxSession(onnx);
+    }
+
+    /**
+     * An exported model ({@code dml4j export}'s model.onnx) run by ONNX Runtime, with the test
+     * preprocessing of {@code architecture}'s image shape.
+     *
+     * @param onnx         model.onnx's bytes
+     * @param architecture what preprocessing.json's {@code source} says the model is
+     * @throws IllegalStateException when ONNX Runtime cannot load the bytes
+     */
+    public static EmbeddingModel fromOnnx(byte[] onnx, Architecture architecture) {
+        return new EmbeddingModel(onnx, architecture);
+    }
+
     /**
      * A network in memory (the trainer's, for its periodic test), run by DL4J.
      *

@@ -264,10 +264,26 @@ public final class Checkpoints {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static CheckpointInfo readInfo(Path file) {
+        byte[] bytes;
         try {
-            return CheckpointInfo.fromJson(JSON.readValue(file.toFile(), Map.class), file.toString());
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot be read: " + DataException.reason(e), e);
+        }
+        return info(bytes, file.toString());
+    }
+
+    /**
+     * A checkpoint.json read through another file system (a Spark executor's).
+     *
+     * @param file names it in messages
+     * @throws DataException naming the file, line and column for JSON that is not a checkpoint description
+     */
+    @SuppressWarnings("unchecked")
+    public static CheckpointInfo info(byte[] json, String file) {
+        try {
+            return CheckpointInfo.fromJson(JSON.readValue(json, Map.class), file);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String first = e.getOriginalMessage().lines().findFirst().orElse("")

@@ -17,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * G·log G per query; instead the m relevant entries are sorted and every other valid entry is
  * placed among them by binary search (G·log m), which gives each relevant entry's rank exactly.
  */
-final class GalleryRanking {
+public final class GalleryRanking {
     /** Similarities held at once: the block of queries shrinks as the gallery grows (256 MB of float32). */
     private static final long MAX_BLOCK_VALUES = 1L << 26;
 
@@ -58,6 +58,15 @@ final class GalleryRanking {
                 ap[query] = scored[1];
             });
         }
+        return aggregate(firstRank, ap);
+    }
+
+    /**
+     * The metrics from each query's first relevant rank (−1: not a valid query) and AP, summed in
+     * query order (so that a cluster's computation gives the same numbers to the last bit).
+     */
+    public static GalleryMetrics aggregate(int[] firstRank, double[] ap) {
+        int q = firstRank.length;
         int valid = 0;
         double apSum = 0;
         int[] hits = new int[GalleryMetrics.RANKS.length];
@@ -110,6 +119,14 @@ final class GalleryRanking {
             int at = Arrays.binarySearch(relevant, 0, m, NearestNeighbours.rankKey(sims[j], j));
             before[-at - 1]++;
         }
+        return fromRanks(before, m);
+    }
+
+    /**
+     * {first relevant rank, AP} of a query with {@code m} ≥ 1 relevant entries, from
+     * {@code before[i]}: the valid non-relevant entries ranked between relevant entry i−1 and i.
+     */
+    public static double[] fromRanks(int[] before, int m) {
         double sum = 0;
         int others = 0;
         for (int i = 0; i < m; i++) {

@@ -114,8 +114,32 @@ public final class NearestNeighbours {
      * A sort key of reference {@code index} with similarity {@code v}: keys sort ascending as the
      * ranking goes (larger similarity first, ties to the lower index), and no two are equal.
      */
-    static long rankKey(float v, int index) {
+    public static long rankKey(float v, int index) {
         return ((long) sortable(v) << 32) | index;
+    }
+
+    /**
+     * One query's k most similar candidates as {@link #rankKey} keys, for a search split over
+     * several machines: the candidates are row[start … start+n), candidate c being reference
+     * {@code firstIndex + c}; merging such lists of every part by key gives exactly the neighbours of
+     * a search over all references at once (same similarities, same ties to the lower index).
+     *
+     * @param self the candidate that is the query itself (left out), or −1
+     * @param k    1 ≤ k ≤ the candidates left
+     * @return k keys, ascending (most similar first)
+     */
+    public static long[] topKeys(FloatBuffer row, int start, int n, int self, int k, int firstIndex) {
+        int[] local = topK(row, start, n, self, k);
+        long[] keys = new long[k];
+        for (int i = 0; i < k; i++) {
+            keys[i] = rankKey(row.get(start + local[i]), firstIndex + local[i]);
+        }
+        return keys;
+    }
+
+    /** The reference index a {@link #rankKey} key names. */
+    public static int indexOf(long key) {
+        return (int) (key & 0xffffffffL);
     }
 
     /** The k largest of row[start … start+n) except position {@code self}, ties to the lower index. */

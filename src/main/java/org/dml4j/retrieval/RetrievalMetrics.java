@@ -1,5 +1,7 @@
 package org.dml4j.retrieval;
 
+import java.io.Serializable;
+
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -130,25 +132,74 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
     public static RetrievalMetrics fromNeighbours(int[][] nn, int[] queryLabels, int[] referenceLabels,
                                                   boolean selfExcluded) {
         Map<Integer, Integer> counts = counts(referenceLabels);
-        int n = queryLabels.length;
-        int available = referenceLabels.length - (selfExcluded ? 1 : 0);
+        QueryResult[] results = new QueryResult[queryLabels.length];
+        for (int q = 0; q < results.length; q++) {
+            results[q] = score(nn[q], referenceLabels, queryLabels[q],
+                    counts.getOrDefault(queryLabels[q], 0) - (selfExcluded ? 1 : 0));
+        }
+        return aggregate(results, referenceLabels.length - (selfExcluded ? 1 : 0));
+    }
+
+    /**
+     * What one query contributes to the metrics.
+     *
+     * @param firstHit   position (0-based) of the first neighbour with the query's label, −1 when none is listed
+     * @param ap         average precision at R (NaN when R = 0)
+     * @param rPrecision R-precision (NaN when R = 0)
+     */
+    public record QueryResult(int firstHit, double ap, double rPrecision) implements Serializable {
+        /** Whether the query has no relevant reference (R = 0). */
+        public boolean lone() {
+            return Double.isNaN(ap);
+        }
+    }
+
+    /**
+     * One query's contribution from its neighbour list (most similar first, at least
+     * {@link #neighboursNeeded} long, or every candidate).
+     *
+     * @param r the number of references relevant to it
+     */
+    public static QueryResult score(int[] neighbours, int[] referenceLabels, int label, int r) {
+        int first = -1;
+        for (int i = 0; i < neighbours.length && first < 0; i++) {
+            if (referenceLabels[neighbours[i]] == label) {
+                first = i;
+            }
+        }
+        double[] m = atR(neighbours, referenceLabels, label, r);
+        return new QueryResult(first, m[0], m[1]);
+    }
+
+    /**
+     * The metrics from every query's contribution, summed in query order (so that any way of
+     * computing the contributions, one JVM or a cluster, gives the same numbers to the last bit).
+     *
+     * @param available references each query can have (R, or R − 1 when a query is among them)
+     */
+    public static RetrievalMetrics aggregate(QueryResult[] results, int available) {
+        int n = results.length;
         int lone = 0;
         double mapSum = 0;
         double rPrecSum = 0;
-        for (int q = 0; q < n; q++) {
-            int r = counts.getOrDefault(queryLabels[q], 0) - (selfExcluded ? 1 : 0);
-            if (r == 0) {
+        for (QueryResult r : results) {
+            if (r.lone()) {
                 lone++;
                 continue;
             }
-            double[] m = atR(nn[q], referenceLabels, queryLabels[q], r);
-            mapSum += m[0];
-            rPrecSum += m[1];
+            mapSum += r.ap();
+            rPrecSum += r.rPrecision();
         }
         Map<Integer, Double> recall = new LinkedHashMap<>();
         for (int k : KS) {
             int capped = Math.min(k, available);
-            recall.putIfAbsent(capped, recallAt(nn, queryLabels, referenceLabels, capped));
+            if (!recall.containsKey(capped)) {
+                int hits = 0;
+                for (QueryResult r : results) {
+                    hits += r.firstHit() >= 0 && r.firstHit() < capped ? 1 : 0;
+                }
+                recall.put(capped, hits / (double) n);
+            }
         }
         int scored = n - lone;
         return new RetrievalMetrics(n, recall, scored == 0 ? Double.NaN : mapSum / scored,
