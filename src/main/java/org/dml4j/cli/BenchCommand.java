@@ -2,11 +2,14 @@ package org.dml4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dml4j.bench.DataBenchmark;
 import org.dml4j.bench.KnnBenchmark;
 import org.dml4j.bench.ModelBenchmark;
 import org.dml4j.bench.ScanBenchmark;
+import org.dml4j.bench.SyntheticEmbeddings;
+import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
 import org.dml4j.error.UsageException;
 import org.dml4j.inference.EmbeddingModel;
@@ -20,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /** Benchmarks that print figures; never run by the tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
-        description = "Measure throughput.", subcommands = {BenchCommand.DataCommand.class, BenchCommand.ScanCommand.class, BenchCommand.TrainCommand.class,
+        description = "Measure throughput.", subcommands = {BenchCommand.DataCommand.class, BenchCommand.ScanCommand.class, BenchCommand.TrainCommand.class, BenchCommand.EmbeddingsCommand.class,
             BenchCommand.InferCommand.class, BenchCommand.KnnCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
@@ -232,6 +235,49 @@ final class BenchCommand implements Runnable {
             atLeast("--k", k, 1);
             atLeast("--block", block, 1);
             KnnBenchmark.run(n, dim, Math.min(k, n - 1), block, spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "embeddings", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+            description = "Write synthetic embeddings in infer's layout (features.npy, labels.txt, paths.txt) for scale"
+                    + " benchmarks of eval and the Spark jobs (docs/SCALE.md).")
+    static final class EmbeddingsCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Option(names = "--n", defaultValue = "100000", description = "Rows. Default: ${DEFAULT-VALUE}.")
+        int n;
+
+        @Option(names = "--dim", defaultValue = "512", description = "Width. Default: ${DEFAULT-VALUE}.")
+        int dim;
+
+        @Option(names = {"--per_class", "--per-class"}, defaultValue = "10",
+                description = "Rows per class. Default: ${DEFAULT-VALUE}.")
+        int perClass;
+
+        @Option(names = "--noise", defaultValue = "1.5",
+                description = "Noise around each class centre (its coordinates have unit variance). Default: ${DEFAULT-VALUE}.")
+        double noise;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder to write.")
+        Path output;
+
+        @Override
+        public Integer call() {
+            atLeast("--n", n, 2);
+            atLeast("--dim", dim, 1);
+            atLeast("--per_class", perClass, 1);
+            AtomicFiles.requireWritable(output, true, "--output");
+            SyntheticEmbeddings.write(output, n, dim, perClass, noise, seed);
+            spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d x %d embeddings (%d per class) to %s%n", n, dim,
+                    perClass, output);
             return ExitCodes.OK;
         }
     }

@@ -8,6 +8,7 @@ import org.dml4j.data.AtomicFiles;
 import org.dml4j.eval.MetricsOutput;
 import org.dml4j.retrieval.GalleryMetrics;
 import org.dml4j.retrieval.RetrievalMetrics;
+import org.dml4j.spark.NpyImport;
 import org.dml4j.spark.SparkEval;
 import org.dml4j.spark.SparkInfer;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "dml4j-spark", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         description = "dml4j's infer and eval as Apache Spark jobs (embeddings as Parquet; exact retrieval metrics).",
-        subcommands = {SparkCommand.Infer.class, SparkCommand.Eval.class})
+        subcommands = {SparkCommand.Infer.class, SparkCommand.Eval.class, SparkCommand.Import.class})
 public final class SparkCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -168,6 +169,43 @@ public final class SparkCommand implements Runnable {
                 out.println("metrics written to " + outputJson);
             }
             out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
+            description = "Write single-JVM infer's output (features.npy, labels.txt, paths.txt) as the Parquet dataset"
+                    + " spark eval reads; each task reads its own rows of features.npy.")
+    static final class Import implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Option(names = "--features_dir", required = true, paramLabel = "DIR",
+                description = "A folder written by `dml4j infer --output DIR`.")
+        String dir;
+
+        @Option(names = "--output", required = true, paramLabel = "DIR", description = "The Parquet dataset to write.")
+        String output;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "8",
+                description = "Tasks (and files). Default: ${DEFAULT-VALUE}.")
+        int partitions;
+
+        @Option(names = "--master", paramLabel = "URL",
+                description = "Spark master when not run by spark-submit, e.g. local[2]. Default: spark-submit's.")
+        String master;
+
+        @Override
+        public Integer call() {
+            SparkSession spark = session(master, "dml4j import");
+            try {
+                NpyImport.run(spark, dir, output, partitions, spec.commandLine().getOut());
+            } finally {
+                spark.stop();
+            }
             return ExitCodes.OK;
         }
     }

@@ -31,7 +31,7 @@ public final class Npy {
     }
 
     /** The 1.0 header for a float32 [rows, cols] C-order array, padded so data starts at a multiple of 64. */
-    static byte[] header(long rows, long cols) {
+    public static byte[] header(long rows, long cols) {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
         int unpadded = MAGIC.length + 2 + dict.length() + 1;
         int padding = (64 - unpadded % 64) % 64;

@@ -157,7 +157,6 @@ public final class SparkEval {
         Dataset<Row> ordered = (cameras ? df.select("path", "label", "embedding", "camera")
                 : df.select("path", "label", "embedding")).orderBy("path", "label");
         JavaPairRDD<Long, Row> indexed = ordered.javaRDD().zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
-        indexed.persist(StorageLevel.MEMORY_AND_DISK());
         List<Tuple2<Long, long[]>> meta = indexed.mapValues(r -> new long[] {((Number) r.get(1)).longValue(),
             cameras ? ((Number) r.get(3)).longValue() : 0, r.getList(2).size()}).collect();
         int n = meta.size();
@@ -201,7 +200,6 @@ public final class SparkEval {
         });
         parts.persist(StorageLevel.MEMORY_ONLY());
         parts.count();
-        indexed.unpersist(false);
         return new Loaded(parts, n, width, labels, cams, path);
     }
 
