@@ -80,8 +80,8 @@ public final class EvalCommand extends PipelineCommand {
 
     @Option(names = "--pairs", paramLabel = "FILE",
             description = "Verification protocol: lines 'i j same' (0-based rows of --features or of Ebay_test.txt's"
-                    + " images, same 1/0) in 10 equal consecutive folds: accuracy, AUC, EER, TAR@FAR;"
-                    + " with --report, roc.png. Default: None.")
+                    + " images, same 1/0) in equal consecutive folds (a '# folds=F' line sets F, else 10): accuracy,"
+                    + " AUC, EER, TAR@FAR; with --report, roc.png. Default: None.")
     Path pairs;
 
     @Override

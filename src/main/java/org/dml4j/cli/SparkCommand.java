@@ -131,6 +131,12 @@ public final class SparkCommand implements Runnable {
                         + " most 2^26 similarities). Default: ${DEFAULT-VALUE}.")
         int queryBlock;
 
+        @Option(names = {"--largest_k", "--largest-k"}, paramLabel = "K", defaultValue = "1000",
+                description = "Report Recall@K for K in 1, 10, 100, 1000 up to K (single-JVM eval: 1000). Each"
+                        + " partition sends max(K, R) candidates per query, so a smaller K shrinks the shuffle."
+                        + " Default: ${DEFAULT-VALUE}.")
+        int largestK;
+
         @Option(names = {"--output_json", "--output-json"}, paramLabel = "FILE",
                 description = "Also write the metrics as JSON (on the driver's file system). Default: None.")
         Path outputJson;
@@ -141,7 +147,7 @@ public final class SparkCommand implements Runnable {
 
         @Override
         public Integer call() {
-            SparkEval.Job job = new SparkEval.Job(embeddings, gallery, partitions, queryBlock);
+            SparkEval.Job job = new SparkEval.Job(embeddings, gallery, partitions, queryBlock, largestK);
             if (outputJson != null) {
                 AtomicFiles.requireWritable(outputJson, false, "--output_json");
             }

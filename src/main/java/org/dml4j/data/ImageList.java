@@ -69,7 +69,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             lines = TextLines.read(listFile);
         } catch (NoSuchFileException e) {
             throw new DataException(listFile + ": list file not found (is --data_dir right?"
-                    + " For SOP run scripts/download_sop.sh)");
+                    + (minClassId < 1 ? ")" : " For SOP run scripts/download_sop.sh)"));
         } catch (IOException e) {
             throw DataException.reading(listFile, "list file", e);
         }

@@ -15,7 +15,7 @@ import org.dml4j.error.DataException;
  * 0-based rows of a list's image lines (its header excluded) and {@code same} is 1 (one class) or 0
  * (two classes). The pairs form {@code folds} consecutive folds of equal size, each
  * {@code perKind} same pairs followed by {@code perKind} different pairs; the comment says
- * {@code folds=F} and {@code pairs_per_fold=2·perKind}. {@code dml4j prepare lfw} and
+ * {@code folds=F} and {@code same_pairs_per_fold=perKind} (LFW's header numbers; {@code eval} reads the first). {@code dml4j prepare lfw} and
  * {@code prepare pairs} write it; {@code eval --pairs} reads it (docs/PROTOCOLS.md "Verification"),
  * with blank lines and any {@code #} line skipped, so a hand-written file needs only the pair lines.
  */
@@ -126,8 +126,8 @@ public final class PairsFile {
         }
         List<String> lines = new ArrayList<>(pairs.size() + 1);
         lines.add(String.format(Locale.ROOT, "# i j same: i, j = 0-based rows of the image lines of %s (header"
-                + " excluded); same = 1 for one class, 0 for two; folds=%d pairs_per_fold=%d (each fold %d same"
-                + " then %d different pairs); %s", listName, folds, 2 * perKind, perKind, perKind, origin));
+                + " excluded); same = 1 for one class, 0 for two; folds=%d same_pairs_per_fold=%d (each fold %d same"
+                + " then %d different pairs); %s", listName, folds, perKind, perKind, perKind, origin));
         for (int k = 0; k < pairs.size(); k++) {
             Pair p = pairs.get(k);
             if (p.same() != (k % (2 * perKind) < perKind)) {

@@ -70,6 +70,18 @@ public record EvalInputs(Path features, Path labels, Path galleryFeatures, Path 
             throw new UsageException("--report is for the SOP protocol (a page of sample queries) and --pairs (a ROC"
                     + " curve), not for a gallery");
         }
+        if (pairs != null && labels != null) {
+            throw new UsageException("--labels is not used with --pairs (the pairs say which are the same identity)");
+        }
+        if (outputJson != null) {
+            for (Path input : new Path[] {features, labels, galleryFeatures, galleryLabels, queryList, galleryList,
+                cameras, galleryCameras, pairs}) {
+                if (input != null && input.toAbsolutePath().normalize().equals(outputJson.toAbsolutePath().normalize())) {
+                    throw new UsageException("--output_json " + outputJson + " is one of the inputs; it would be"
+                            + " overwritten");
+                }
+            }
+        }
         if (report != null && features != null && pairs == null) {
             throw new UsageException("--report needs the test split's images; it does not go with --features");
         }

@@ -98,9 +98,20 @@ public final class Evaluator {
             q = withCameras(given(in.features(), in.labels(), "--features", "--labels"), queryCameras);
             g = withCameras(given(in.galleryFeatures(), in.galleryLabels(), "--gallery_features", "--gallery_labels"),
                     galleryCameras);
+            if (q.features.size(1) != g.features.size(1)) {
+                throw new DataException("--features " + in.features() + " are " + q.features.size(1) + " wide but"
+                        + " --gallery_features " + in.galleryFeatures() + " " + g.features.size(1)
+                        + ": embeddings of different models?");
+            }
         } else {
             ImageList queries = ImageList.readQueryOrGallery(dataDir, EvalInputs.inDataDir(in.queryList(), dataDir));
             ImageList gallery = ImageList.readQueryOrGallery(dataDir, EvalInputs.inDataDir(in.galleryList(), dataDir));
+            for (int i = 0; i < queries.size(); i++) {
+                if (queries.label(i) == RetrievalEvaluator.JUNK) {
+                    throw new DataException(queries.describe(i) + ": a query has the class id -1 (junk); only gallery"
+                            + " entries can be junk");
+                }
+            }
             long[] qc = cameras(queryCameras, queries);
             long[] gc = cameras(galleryCameras, gallery);
             out.printf(Locale.ROOT, "query set: %d images of %d identities; gallery: %d images%n", queries.size(),
@@ -124,14 +135,18 @@ public final class Evaluator {
     }
 
     private static void verification(EvalConfig config, EvalInputs in, PrintWriter out) {
+        Path pairsFile = EvalInputs.inDataDir(in.pairs(), config.data().dataDir());
         INDArray features;
         String source;
+        PairsFile.Pairs pairs;
         if (in.features() != null) {
             features = Npy.read(in.features());
             source = in.features().toString();
+            pairs = PairsFile.read(pairsFile, (int) features.size(0));
             Embeddings.requireFinite(features, source, Embeddings.numberedRows());
         } else {
             ImageList test = ImageList.read(config.data().dataDir(), Split.TEST);
+            pairs = PairsFile.read(pairsFile, test.size());          // before the model runs: fail fast
             ImageList usable = config.data().usable(test, out);
             if (usable.size() != test.size()) {
                 throw new DataException(test.listFile() + ": " + (test.size() - usable.size()) + " images were left out"
@@ -141,8 +156,6 @@ public final class Evaluator {
                     Progress.testBatchLines(out)).features();
             source = test.listFile().toString();
         }
-        Path pairsFile = EvalInputs.inDataDir(in.pairs(), config.data().dataDir());
-        PairsFile.Pairs pairs = PairsFile.read(pairsFile, (int) features.size(0));
         int n = pairs.pairs().size();
         int[] first = new int[n];
         int[] second = new int[n];
@@ -151,10 +164,6 @@ public final class Evaluator {
             first[p] = pairs.pairs().get(p).i();
             second[p] = pairs.pairs().get(p).j();
             same[p] = pairs.pairs().get(p).same();
-        }
-        if (pairs.folds() < 2) {
-            throw new DataException(pairsFile + ": its comment says folds=" + pairs.folds() + ", but the accuracy"
-                    + " chooses each fold's threshold on the other folds: at least 2 are needed (LFW's View 2 has 10)");
         }
         double[] scores = Verification.scores(features, first, second);
         Verification.Metrics m;
@@ -186,7 +195,7 @@ public final class Evaluator {
             throw new DataException(labelsFile + ": " + labels.length + " labels for " + features.size(0)
                     + " feature rows in " + featuresFile + " (" + labelsFlag + " must match " + featuresFlag + ")");
         }
-        if (Arrays.stream(labels).allMatch(l -> l == -1)) {
+        if (!labelsFlag.equals("--gallery_labels") && Arrays.stream(labels).allMatch(l -> l == -1)) {
             throw new DataException(labelsFile + ": every label is -1, which infer writes for images without a label"
                     + " (--images, --image_list); retrieval needs the images' real labels");
         }
@@ -198,7 +207,7 @@ public final class Evaluator {
         if (camerasFile == null) {
             return l;
         }
-        long[] cameras = LabelFile.read(camerasFile);
+        long[] cameras = LabelFile.read(camerasFile, "camera id");
         if (cameras.length != l.labels.length) {
             throw new DataException(camerasFile + ": " + cameras.length + " camera ids for " + l.labels.length
                     + " rows of " + l.source);
@@ -211,7 +220,7 @@ public final class Evaluator {
         if (camerasFile == null) {
             return null;
         }
-        long[] cameras = LabelFile.read(camerasFile);
+        long[] cameras = LabelFile.read(camerasFile, "camera id");
         if (cameras.length != list.size()) {
             throw new DataException(camerasFile + ": " + cameras.length + " camera ids for the " + list.size()
                     + " images of " + list.listFile() + " (one per image line, in the same order)");

@@ -28,18 +28,27 @@ public final class LabelFile {
      *                       shift every later one)
      */
     public static long[] read(Path file) {
+        return read(file, "label");
+    }
+
+    /**
+     * Integers one per line (or a .npy array), as {@link #read(Path)}, for other per-row values.
+     *
+     * @param what what a line holds, for messages ("camera id")
+     */
+    public static long[] read(Path file, String what) {
         if (isNpy(file)) {
             return Npy.readIntegers(file);
         }
         List<String> lines;
         try {
-            lines = TextLines.readRecords(file, "label");
+            lines = TextLines.readRecords(file, what);
         } catch (IOException e) {
             throw DataException.reading(file, "labels", e);
         }
         long[] labels = new long[lines.size()];
         for (int i = 0; i < labels.length; i++) {
-            labels[i] = parse(file, i + 1, lines.get(i));
+            labels[i] = parse(file, i + 1, lines.get(i), what);
         }
         return labels;
     }
@@ -54,11 +63,15 @@ public final class LabelFile {
     }
 
     static long parse(Path file, int line, String text) {
+        return parse(file, line, text, "label");
+    }
+
+    static long parse(Path file, int line, String text, String what) {
         String s = text.strip();
         String where = file + ":" + line + ": ";
         // ASCII digits only: BigDecimal would also take other scripts' digits
         if (!s.matches("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
-            throw new DataException(where + "expected an integer label, got " + VisibleText.quote(text));
+            throw new DataException(where + "expected an integer " + what + ", got " + VisibleText.quote(text));
         }
         try {
             return new BigDecimal(s).longValueExact();

@@ -47,8 +47,12 @@ public final class MetricsOutput {
     /** The verification table: accuracy over folds, AUC, EER, TAR@FAR. */
     public static void table(Verification.Metrics m, PrintWriter out) {
         out.println("metric          value");
-        out.printf(Locale.ROOT, "%-15s %.5f +- %.5f (%d folds)%n", "accuracy", m.accuracy(), m.accuracyStd(),
-                m.foldAccuracy().length);
+        if (m.foldAccuracy().length == 0) {
+            out.printf(Locale.ROOT, "%-15s n/a (one fold: no other folds to choose its threshold on)%n", "accuracy");
+        } else {
+            out.printf(Locale.ROOT, "%-15s %.5f +- %.5f (%d folds)%n", "accuracy", m.accuracy(), m.accuracyStd(),
+                    m.foldAccuracy().length);
+        }
         out.printf(Locale.ROOT, "%-15s %.5f%n", "AUC", m.auc());
         out.printf(Locale.ROOT, "%-15s %.5f%n", "EER", m.eer());
         m.tarAtFar().forEach((far, tar) -> out.printf(Locale.ROOT, "%-15s %.5f%n", "TAR@FAR=" + far, tar));
@@ -85,8 +89,9 @@ public final class MetricsOutput {
         json.put("pairs", m.pairs());
         json.put("same_pairs", m.positives());
         json.put("different_pairs", m.negatives());
-        json.put("verification_accuracy", m.accuracy());
-        json.put("verification_accuracy_std", m.accuracyStd());
+        boolean scored = m.foldAccuracy().length > 0;
+        json.put("verification_accuracy", scored ? m.accuracy() : null);
+        json.put("verification_accuracy_std", scored ? m.accuracyStd() : null);
         json.put("auc", m.auc());
         json.put("eer", m.eer());
         m.tarAtFar().forEach((far, tar) -> json.put("tar@far=" + far, tar));

@@ -193,8 +193,8 @@ public final class Report {
             }
         }
         XYChart chart = new XYChartBuilder().width(640).height(420)
-                .title(String.format(Locale.ROOT, "ROC: AUC %.4f, EER %.4f, accuracy %.4f", m.auc(), m.eer(),
-                        m.accuracy()))
+                .title(String.format(Locale.ROOT, "ROC: AUC %.4f, EER %.4f", m.auc(), m.eer())
+                        + (m.foldAccuracy().length == 0 ? "" : String.format(Locale.ROOT, ", accuracy %.4f", m.accuracy())))
                 .xAxisTitle("false accept rate (FAR)").yAxisTitle("true accept rate (TAR)").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setLegendVisible(false);

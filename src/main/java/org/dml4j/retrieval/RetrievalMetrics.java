@@ -42,6 +42,16 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
     }
 
     /**
+     * How many neighbours the SOP protocol needs when Recall@K is wanted only up to {@code largestK}:
+     * max(min(largestK, N−1), largest R).
+     */
+    public static int neighboursNeeded(int[] labels, int largestK) {
+        Map<Integer, Integer> counts = counts(labels);
+        int maxR = counts.values().stream().mapToInt(c -> c - 1).max().orElse(0);
+        return Math.min(labels.length - 1, Math.max(Math.min(largestK, labels.length - 1), maxR));
+    }
+
+    /**
      * How many neighbours the metrics of {@code queryLabels} against {@code referenceLabels} need:
      * the largest K (1000, capped at what a query can have) and the largest R.
      */
@@ -178,6 +188,14 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
      * @param available references each query can have (R, or R − 1 when a query is among them)
      */
     public static RetrievalMetrics aggregate(QueryResult[] results, int available) {
+        return aggregate(results, available, KS[KS.length - 1]);
+    }
+
+    /**
+     * As {@link #aggregate(QueryResult[], int)}, reporting Recall@K only for K up to {@code largestK}
+     * (the neighbour lists were that long, or R where longer).
+     */
+    public static RetrievalMetrics aggregate(QueryResult[] results, int available, int largestK) {
         int n = results.length;
         int lone = 0;
         double mapSum = 0;
@@ -193,7 +211,7 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
         Map<Integer, Double> recall = new LinkedHashMap<>();
         for (int k : KS) {
             int capped = Math.min(k, available);
-            if (!recall.containsKey(capped)) {
+            if (!recall.containsKey(capped) && capped <= largestK) {
                 int hits = 0;
                 for (QueryResult r : results) {
                     hits += r.firstHit() >= 0 && r.firstHit() < capped ? 1 : 0;

@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * chosen on the other folds (the one with the highest accuracy there; candidates are the midpoints
  * between consecutive distinct scores, and −∞/+∞; among equally accurate thresholds the highest,
  * as insightface's argmax over ascending distance thresholds), then applied to the fold. Mean and
- * population standard deviation (numpy's default) over folds.</li>
+ * population standard deviation (numpy's default) over folds. With one fold (LFW's View 1 files)
+ * there is no accuracy, only the threshold-free measures below.</li>
  * <li>ROC AUC over all pairs: the probability that a same pair scores above a different pair, ties
  * counting ½ (Mann–Whitney).</li>
  * <li>EER: where the ROC (FAR, TAR at every distinct score, joined by straight lines, as
@@ -66,7 +67,7 @@ public final class Verification {
             roc = roc.clone();
         }
 
-        /** Mean accuracy over folds. */
+        /** Mean accuracy over folds (NaN with one fold: no other folds to choose its threshold on). */
         public double accuracy() {
             return Arrays.stream(foldAccuracy).average().orElse(Double.NaN);
         }
@@ -124,6 +125,9 @@ public final class Verification {
      */
     public static Metrics evaluate(double[] scores, boolean[] same, int folds) {
         int n = scores.length;
+        if (folds < 1) {
+            throw new DataException("the pairs say folds=" + folds + "; at least 1 is needed");
+        }
         if (n == 0 || n % folds != 0) {
             throw new DataException(n + " pairs do not make " + folds + " equal folds (LFW's layout: " + folds
                     + " consecutive folds of the same size)");
@@ -138,9 +142,10 @@ public final class Verification {
                     + negatives + " different");
         }
         int size = n / folds;
-        double[] accuracy = new double[folds];
-        double[] threshold = new double[folds];
-        for (int f = 0; f < folds; f++) {
+        int scoredFolds = folds == 1 ? 0 : folds;     // one fold: no other folds to choose a threshold on
+        double[] accuracy = new double[scoredFolds];
+        double[] threshold = new double[scoredFolds];
+        for (int f = 0; f < scoredFolds; f++) {
             int from = f * size;
             int to = from + size;
             double[] trainScores = new double[n - size];

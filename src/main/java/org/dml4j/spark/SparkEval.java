@@ -64,9 +64,19 @@ public final class SparkEval {
      * @param galleryEmbeddings Parquet dataset of the gallery (query/gallery protocol), or null
      * @param partitions        gallery partitions
      * @param queryBlock        queries per block at most
+     * @param largestK          the largest K of Recall@K wanted (1000 as single-JVM eval; smaller K
+     *                          shrinks the shuffle, N × partitions × K × 8 bytes)
      */
-    public record Job(String embeddings, String galleryEmbeddings, int partitions, int queryBlock) {
+    public record Job(String embeddings, String galleryEmbeddings, int partitions, int queryBlock, int largestK) {
+        /** Recall@K up to 1000, as single-JVM eval. */
+        public Job(String embeddings, String galleryEmbeddings, int partitions, int queryBlock) {
+            this(embeddings, galleryEmbeddings, partitions, queryBlock, 1000);
+        }
+
         public Job {
+            if (largestK < 1) {
+                throw new UsageException("--largest_k must be >= 1, got " + largestK);
+            }
             if (embeddings == null) {
                 throw new UsageException("--embeddings is required: a Parquet dataset written by spark infer");
             }
@@ -232,7 +242,7 @@ public final class SparkEval {
         Loaded g = load(spark, job.embeddings(), job.partitions());
         RetrievalEvaluator.requireQueries(g.n, g.source);
         int[] labels = dense(g.labels)[0];
-        int k = RetrievalMetrics.neighboursNeeded(labels);
+        int k = RetrievalMetrics.neighboursNeeded(labels, job.largestK());
         Map<Integer, Integer> counts = new HashMap<>();
         for (int l : labels) {
             counts.merge(l, 1, Integer::sum);
@@ -265,7 +275,7 @@ public final class SparkEval {
             q.destroy();
         }
         g.parts.unpersist(false);
-        return RetrievalMetrics.aggregate(results, g.n - 1);
+        return RetrievalMetrics.aggregate(results, g.n - 1, job.largestK());
     }
 
     /** Rows [from, to) of the ordered, normalised embeddings, fetched from the parts holding them. */

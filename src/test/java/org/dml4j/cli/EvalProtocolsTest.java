@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -197,6 +198,32 @@ class EvalProtocolsTest {
     }
 
     @Test
+    void oneFoldHasNoAccuracyButTheOtherMeasuresAndAnAllJunkGalleryHasNoValidQuery() throws IOException {
+        Path pairs = Files.write(dir.resolve("one-fold.txt"), List.of("# folds=1 same_pairs_per_fold=2",
+                "0 1 1", "6 7 1", "0 6 0", "1 12 0"));
+        Path out = dir.resolve("one-fold.json");
+        Run run = CommandLineTest.run("eval", "--features", dir.resolve("f/features.npy").toString(), "--pairs",
+                pairs.toString(), "--output_json", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("accuracy        n/a (one fold"), run.out());
+        Map<?, ?> got = json(out);
+        assertEquals(null, got.get("verification_accuracy"));
+        double[] s = Verification.scores(testFeatures.dup(), new int[] {0, 6, 0, 1}, new int[] {1, 7, 6, 12});
+        assertEquals(Verification.evaluate(s, new boolean[] {true, true, false, false}, 1).auc(),
+                (Double) got.get("auc"), 1e-15);
+
+        String f = dir.resolve("f/features.npy").toString();
+        Path allJunk = lines("junk30.txt", IntStream.range(0, 30).mapToObj(i -> -1).toArray());
+        Path labels = lines("l30b.txt", IntStream.range(0, 30).mapToObj(i -> i / 6).toArray());
+        Path json = dir.resolve("junk.json");
+        Run junk = CommandLineTest.run("eval", "--features", f, "--labels", labels.toString(), "--gallery_features", f,
+                "--gallery_labels", allJunk.toString(), "--output_json", json.toString());
+        assertEquals(0, junk.code(), junk.err());
+        assertEquals(0, json(json).get("valid_queries"));
+        assertEquals(null, json(json).get("mAP"));
+    }
+
+    @Test
     void flagsThatDoNotGoTogetherAreUsageErrorsAndBadFilesNameTheLine() throws IOException {
         String f = dir.resolve("f/features.npy").toString();
         Path labels = lines("l30.txt", IntStream.range(0, 30).mapToObj(i -> i / 6).toArray());
@@ -234,6 +261,29 @@ class EvalProtocolsTest {
             assertEquals(ExitCodes.DATA, run.code(), e.getKey() + run.err());
             assertTrue(run.err().contains(p + (e.getValue().startsWith(":") ? "" : ": ") + e.getValue()), run.err());
         }
+
+        String[][] moreUsage = {
+            {"eval", "--features", f, "--labels", labels.toString(), "--pairs", "p.txt"},
+            {"eval", "--features", f, "--labels", labels.toString(), "--output_json", labels.toString()},
+        };
+        String[] moreSaid = {"--labels is not used with --pairs", "--output_json " + labels + " is one of the inputs"};
+        for (int i = 0; i < moreUsage.length; i++) {
+            Run run = CommandLineTest.run(moreUsage[i]);
+            assertEquals(ExitCodes.USAGE, run.code(), run.err());
+            assertTrue(run.err().contains(moreSaid[i]), run.err());
+        }
+        Run badCamera = CommandLineTest.run("eval", "--features", f, "--labels", labels.toString(),
+                "--gallery_features", f, "--gallery_labels", labels.toString(), "--cameras",
+                lines("cx.txt", "c1").toString(), "--gallery_cameras", lines("cy.txt", 1).toString());
+        assertEquals(ExitCodes.DATA, badCamera.code(), badCamera.err());
+        assertTrue(badCamera.err().contains("cx.txt:1: expected an integer camera id, got 'c1'"), badCamera.err());
+
+        // a bad pairs file is found before any image is embedded
+        Files.writeString(data.resolve("late.txt"), "0 30 1\n");
+        Run early = CommandLineTest.run(concat(new String[] {"eval", "--pairs", "late.txt"}, network));
+        assertEquals(ExitCodes.DATA, early.code(), early.err());
+        assertTrue(early.err().contains("late.txt:1: column 2 (j): row 30 is past the last row"), early.err());
+        assertFalse(early.out().contains("randomly initialised network"), "no model was opened: " + early.out());
 
         Path q = npy("q5.npy", testFeatures.get(NDArrayIndex.interval(0, 5), NDArrayIndex.all()));
         Path ql = lines("q5.txt", 1, 2, -1, 3, 4);

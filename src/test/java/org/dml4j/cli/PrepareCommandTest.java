@@ -207,6 +207,13 @@ class PrepareCommandTest {
                 "dml4j prepare cub: --output " + cub + " is --source " + cub);
         assertFails(run("prepare", "cub", "--output", out.toString()), 2,
                 "dml4j prepare cub: Missing required option: '--source=DIR'");
+        // an output inside a source, even its image folder, would be replaced as a whole: refused, images kept
+        long images = Files.list(cub.resolve("images")).count();
+        assertFails(run("prepare", "cub", "--source", cub.toString(), "--output", cub.resolve("images").toString(),
+                "--overwrite"), 2, "dml4j prepare cub: --output " + cub.resolve("images") + " is inside --source " + cub);
+        assertEquals(images, Files.list(cub.resolve("images")).count());
+        assertFails(run("prepare", "cub", "--source", cub.toString(), "--output", ".", "--overwrite"), 2,
+                "dml4j prepare cub: --output . is the current folder");
         Path list = Fixtures.list(dir.resolve("list.txt"), 3, 3);
         assertFails(run("prepare", "pairs", "--list", list.toString(), "--output", dir.resolve("p.txt").toString(),
                 "--folds", "0"), 2, "dml4j prepare pairs: --folds must be >= 1, got 0");

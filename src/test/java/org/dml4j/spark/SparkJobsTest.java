@@ -132,6 +132,13 @@ class SparkJobsTest {
                     partsAndBlock[1]), new PrintWriter(new StringWriter()));
             assertEquals(want, got, Arrays.toString(partsAndBlock));
         }
+        // Recall@K only up to 10: fewer candidates, the same Recall@1, @10 and MAP@R
+        RetrievalMetrics up10 = (RetrievalMetrics) SparkEval.run(spark, new SparkEval.Job(out, null, 3, 7, 10),
+                new PrintWriter(new StringWriter()));
+        assertEquals(List.of(1, 10), List.copyOf(up10.recallAtK().keySet()));
+        assertEquals(want.recallAtK().get(1), up10.recallAtK().get(1));
+        assertEquals(want.recallAtK().get(10), up10.recallAtK().get(10));
+        assertEquals(want.mapAtR(), up10.mapAtR());
     }
 
     @Test

@@ -179,6 +179,8 @@ public final class PreparedFolder {
      * @throws UsageException naming --output and what is in the way
      */
     public static void requireOutput(Path output, boolean overwrite) {
+        AtomicFiles.requireFolderCreatable(output, "--output");
+        AtomicFiles.requireNotOver(output, Path.of(""), "--output", "the current folder");
         AtomicFiles.requireWritable(output, true, "--output");
         if (!overwrite && Files.isDirectory(output) && !isEmpty(output)) {
             throw new UsageException("--output " + output + ": already exists and is not empty; pass --overwrite=True"
@@ -188,8 +190,8 @@ public final class PreparedFolder {
 
     /**
      * Refuses an output folder whose replacement would delete a source: {@code output} equal to
-     * {@code source} or holding it; with {@code walked}, also an output inside {@code source}
-     * (a folder whose images are listed by walking it, which would then list the output's links).
+     * {@code source}, holding it, or inside it (where it could be the source's image folder; and a
+     * source whose images are found by walking it, {@code walked}, would list the output's links).
      *
      * @param flag the flag that named {@code source}, for the message
      * @throws UsageException naming both flags
@@ -201,9 +203,10 @@ public final class PreparedFolder {
             throw new UsageException("--output " + output + (s.equals(o) ? " is " : " holds ") + flag + " " + source
                     + ": the output folder is written as a whole; choose another");
         }
-        if (walked && o.startsWith(s)) {
+        if (o.startsWith(s)) {          // replacing it could delete source images (its image folder, say)
             throw new UsageException("--output " + output + " is inside " + flag + " " + source
-                    + ", whose images are found by walking it; write it elsewhere");
+                    + (walked ? ", whose images are found by walking it" : ", which it must not change")
+                    + "; write it elsewhere");
         }
     }
 

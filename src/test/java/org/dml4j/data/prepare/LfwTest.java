@@ -74,7 +74,7 @@ class LfwTest {
         }
         assertEquals(expected, written.subList(1, written.size()));
         assertEquals("# i j same: i, j = 0-based rows of the image lines of Ebay_test.txt (header excluded); same = 1"
-                + " for one class, 0 for two; folds=2 pairs_per_fold=4 (each fold 2 same then 2 different pairs); from"
+                + " for one class, 0 for two; folds=2 same_pairs_per_fold=2 (each fold 2 same then 2 different pairs); from"
                 + " LFW's pairs.txt, in its order", written.get(0));
         assertEquals(source.toAbsolutePath(), Files.readSymbolicLink(out.resolve("lfw")));
         assertEquals(List.of("Ebay_test.txt", "lfw", "pairs.txt"), FoldersTest.listing(out));
@@ -98,7 +98,7 @@ class LfwTest {
         Path pairs = Fixtures.text(dir.resolve("pairsDevTest.txt"), "1", "Zico\t1\t2", "Abel_Pacheco\t3\tZico\t1");
         PreparedFolder p = Lfw.convert(source, pairs);
         assertEquals(List.of("8 9 1", "3 8 0"), p.lines("pairs.txt").subList(1, 3));
-        assertTrue(p.lines("pairs.txt").get(0).contains("folds=1 pairs_per_fold=2"), p.lines("pairs.txt").get(0));
+        assertTrue(p.lines("pairs.txt").get(0).contains("folds=1 same_pairs_per_fold=1"), p.lines("pairs.txt").get(0));
         assertTrue(p.summary().endsWith("pairs.txt 2 pairs in 1 fold of 2"), p.summary());
     }
 

@@ -41,7 +41,7 @@ class VerificationPairsTest {
     private static List<Set<Integer>> check(List<String> lines, Path list, int folds, int perKind) throws IOException {
         List<Integer> labels = classes(list);
         assertTrue(lines.get(0).startsWith("# i j same: i, j = 0-based rows of the image lines of " + list), lines.get(0));
-        assertTrue(lines.get(0).contains("folds=" + folds + " pairs_per_fold=" + 2 * perKind), lines.get(0));
+        assertTrue(lines.get(0).contains("folds=" + folds + " same_pairs_per_fold=" + perKind), lines.get(0));
         assertEquals(1 + folds * 2 * perKind, lines.size());
         Set<String> seen = new HashSet<>();
         List<Set<Integer>> foldClasses = new ArrayList<>();
