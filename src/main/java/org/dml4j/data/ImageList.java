@@ -115,6 +115,20 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
         } catch (IOException e) {
             throw DataException.reading(listFile, "image list", e);
         }
+        Path root = listFile.toAbsolutePath().getParent();
+        return new ImageList(listFile, root, Split.TEST, parsePathList(listFile.toString(), lines));
+    }
+
+    /**
+     * The images of an image list's lines (one path per line; blank lines and lines starting with
+     * '#' skipped; surrounding spaces stripped), labels −1, for {@link #ofPathList} and for lists read
+     * through other file systems.
+     *
+     * @param listFile names the list in messages
+     * @throws DataException naming {@code file:line} for a path that cannot be a file name, or the
+     *                       file when it lists no image
+     */
+    public static List<Sample> parsePathList(String listFile, List<String> lines) {
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String p = lines.get(i).strip();
@@ -126,8 +140,7 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
         if (samples.isEmpty()) {
             throw new DataException(listFile + ": no image paths in the list");
         }
-        Path root = listFile.toAbsolutePath().getParent();
-        return new ImageList(listFile, root, Split.TEST, samples);
+        return samples;
     }
 
     /**
@@ -145,6 +158,36 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
         }
         List<Sample> samples = new ArrayList<>();
         List<String> bad = new ArrayList<>();
+        List<Path> images = imageFiles(dir);
+        for (Path p : images) {
+            String rel = dir.relativize(p).toString();
+            String problem = FileNames.problem(rel);
+            if (problem == null && (rel.indexOf('\n') >= 0 || rel.indexOf('\r') >= 0)) {
+                problem = VisibleText.quote(rel) + " has a line break in its name, which paths.txt cannot hold; rename it";
+            }
+            if (problem != null) {
+                bad.add(problem);
+            }
+            samples.add(new Sample(rel, -1, samples.size() + 1));
+        }
+        if (!bad.isEmpty()) {
+            throw new DataException(dir + ": " + bad.size() + " image file names cannot be used:\n  "
+                    + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
+        }
+        if (samples.isEmpty()) {
+            throw new DataException(dir + ": no .jpg, .jpeg, .png, .bmp, .webp or .tif images found");
+        }
+        return new ImageList(dir, dir, Split.TEST, samples);
+    }
+
+    /**
+     * Every .jpg/.jpeg/.png/.bmp/.webp/.tif/.tiff file under {@code dir} (recursively, following
+     * symbolic links; a link whose target is gone is listed, so that the scan reports it missing),
+     * sorted.
+     *
+     * @throws DataException naming the folder when it cannot be walked (a link loop, no permission)
+     */
+    public static List<Path> imageFiles(Path dir) {
         List<Path> images = new ArrayList<>();
         try {
             Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
@@ -173,29 +216,11 @@ public record ImageList(Path listFile, Path root, Split split, List<Sample> samp
             throw new DataException(dir + ": cannot list images: " + e.getMessage(), e);
         }
         images.sort(null);
-        for (Path p : images) {
-            String rel = dir.relativize(p).toString();
-            String problem = FileNames.problem(rel);
-            if (problem == null && (rel.indexOf('\n') >= 0 || rel.indexOf('\r') >= 0)) {
-                problem = VisibleText.quote(rel) + " has a line break in its name, which paths.txt cannot hold; rename it";
-            }
-            if (problem != null) {
-                bad.add(problem);
-            }
-            samples.add(new Sample(rel, -1, samples.size() + 1));
-        }
-        if (!bad.isEmpty()) {
-            throw new DataException(dir + ": " + bad.size() + " image file names cannot be used:\n  "
-                    + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
-        }
-        if (samples.isEmpty()) {
-            throw new DataException(dir + ": no .jpg, .jpeg, .png, .bmp, .webp or .tif images found");
-        }
-        return new ImageList(dir, dir, Split.TEST, samples);
+        return images;
     }
 
-    /** Image file names {@link #ofDirectory} takes (DOTALL: a name may hold any character). */
-    private static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(jpe?g|png|bmp|webp|tiff?)",
+    /** Image file names dml4j takes (DOTALL: a name may hold any character). */
+    public static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(jpe?g|png|bmp|webp|tiff?)",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
     private static Sample parseLine(String file, int lineNo, String text, Split split, int minClassId) {

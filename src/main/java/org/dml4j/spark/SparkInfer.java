@@ -21,7 +21,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.dml4j.data.FileNames;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.ImageScan;
 import org.dml4j.data.ImageTransform;
@@ -114,7 +113,8 @@ public final class SparkInfer {
                     Split.TEST, false);
         } else {
             root = HadoopFiles.parent(job.imageList());
-            samples = pathList(job.imageList(), conf);
+            samples = ImageList.parsePathList(job.imageList(), TextLines.lines(HadoopFiles.readOrFail(job.imageList(),
+                    "image list", conf), job.imageList()));
         }
         EmbeddingModel model = ExecutorModels.get(job.model(), conf);     // fails here, on the driver, if it cannot load
         out.printf(Locale.ROOT, "embedding %d images with %s (%s, %s) in %d partitions%n", samples.size(), job.model(),
@@ -144,23 +144,6 @@ public final class SparkInfer {
         out.printf(Locale.ROOT, "wrote %d embeddings to %s%n", written, job.output());
         out.flush();
         return written;
-    }
-
-    /** infer's --image_list: one path per line, relative to the list's folder; blank and '#' lines skipped. */
-    private static List<Sample> pathList(String file, Configuration conf) {
-        List<String> lines = TextLines.lines(HadoopFiles.readOrFail(file, "image list", conf), file);
-        List<Sample> samples = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String p = lines.get(i).strip();
-            if (!p.isEmpty() && !p.startsWith("#")) {
-                FileNames.toPath(p, file + ":" + (i + 1) + ": ");
-                samples.add(new Sample(p, -1, i + 1));
-            }
-        }
-        if (samples.isEmpty()) {
-            throw new DataException(file + ": no image paths in the list");
-        }
-        return samples;
     }
 
     /** One task: its images embedded in batches, in list order. */

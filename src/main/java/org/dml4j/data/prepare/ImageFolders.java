@@ -3,17 +3,12 @@ package org.dml4j.data.prepare;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemLoopException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.dml4j.data.ImageList;
 import org.dml4j.error.DataException;
 
 /**
@@ -21,12 +16,8 @@ import org.dml4j.error.DataException;
  * folder per class.
  */
 final class ImageFolders {
-    /**
-     * Image file names: the extensions {@link org.dml4j.data.ImageList#ofDirectory} takes (.jpg, .jpeg,
-     * .png, .bmp, .webp, .tif, .tiff in any case); a test keeps the two in step.
-     */
-    static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(jpe?g|png|bmp|webp|tiff?)",
-            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    /** Image file names: those {@link ImageList#ofDirectory} takes. */
+    static final Pattern IMAGE_NAME = ImageList.IMAGE_NAME;
 
     /**
      * One class of a folder-per-class data set.
@@ -121,31 +112,8 @@ final class ImageFolders {
      */
     static List<String> imagesUnder(Path dir) {
         List<String> images = new ArrayList<>();
-        try {
-            Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
-                    new SimpleFileVisitor<>() {
-                        @Override
-                        public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
-                            if (!a.isDirectory() && IMAGE_NAME.matcher(file.getFileName().toString()).matches()) {
-                                images.add(relative(dir, file));
-                            }
-                            return FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                            if (e instanceof FileSystemLoopException) {
-                                throw new IOException("a symbolic link loops back to " + file, e);
-                            }
-                            if (Files.isSymbolicLink(file) && IMAGE_NAME.matcher(file.getFileName().toString()).matches()) {
-                                images.add(relative(dir, file));
-                                return FileVisitResult.CONTINUE;
-                            }
-                            throw e;
-                        }
-                    });
-        } catch (IOException e) {
-            throw new DataException(dir + ": cannot list images: " + DataException.reason(e), e);
+        for (Path file : ImageList.imageFiles(dir)) {
+            images.add(relative(dir, file));
         }
         images.sort(null);
         return images;
