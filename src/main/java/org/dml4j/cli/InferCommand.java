@@ -45,7 +45,7 @@ public final class InferCommand extends PipelineCommand {
         Path imageList;
 
         @Option(names = "--images", paramLabel = "DIR",
-                description = "Embed every .jpg/.jpeg/.png/.bmp/.webp/.tif/.tiff under DIR (following symbolic links),"
+                description = "Embed every .jpg/.jpeg/.png/.bmp/.tif/.tiff under DIR (following symbolic links; .webp files are listed and refused, README 'Images'),"
                         + " in sorted order. Default: None.")
         Path images;
     }

@@ -22,6 +22,14 @@ import org.dml4j.error.DataException;
  * list. Odd but valid images (grey, alpha, 16-bit, CMYK, huge) pass: decoding converts them.
  */
 public final class ImageScan {
+    /**
+     * Why WebP images are refused: the libwebp compiled into the bundled OpenCV 4.5.5 (JavaCPP
+     * 1.5.7, the line ND4J M2.1 is built on) is 1.2.0, older than the fix for CVE-2023-4863, a heap
+     * overflow in its lossless decoder reachable from any crafted file (README "Images").
+     */
+    public static final String WEBP_REFUSED = "WebP, which dml4j does not decode: the libwebp inside its OpenCV (1.2.0)"
+            + " predates the fix for CVE-2023-4863; convert it to PNG or JPEG first (e.g. dwebp in.webp -o out.png)";
+
     private static final int HEAD = 12;
 
     /**
@@ -121,7 +129,8 @@ public final class ImageScan {
         }
         if (starts(h, 'R', 'I', 'F', 'F') && h.length >= 12 && h[8] == 'W' && h[9] == 'E' && h[10] == 'B'
                 && h[11] == 'P') {
-            return EncodedImage.webpProblem(in);
+            String structure = EncodedImage.webpProblem(in);
+            return structure != null ? structure : WEBP_REFUSED;
         }
         if (starts(h, 'B', 'M')) {
             return EncodedImage.bmpProblem(in);

@@ -168,7 +168,8 @@ public final class ImageTransform {
     }
 
     /**
-     * Decodes an encoded image (JPEG, PNG, BMP, WebP, TIFF) held in memory to 8-bit BGR, as
+     * Decodes an encoded image (JPEG, PNG, BMP, TIFF; WebP is refused, {@link ImageScan#WEBP_REFUSED}) held in
+     * memory to 8-bit BGR, as
      * {@link #decode(Path)} does for a file.
      *
      * @param name names the image in messages
@@ -177,6 +178,10 @@ public final class ImageTransform {
     public static Mat decode(byte[] bytes, String name) {
         if (bytes.length == 0) {
             throw new DataException(name + ": empty file (0 bytes)");
+        }
+        if (bytes.length >= 12 && bytes[0] == 'R' && bytes[1] == 'I' && bytes[2] == 'F' && bytes[3] == 'F'
+                && bytes[8] == 'W' && bytes[9] == 'E' && bytes[10] == 'B' && bytes[11] == 'P') {
+            throw new DataException(name + ": " + ImageScan.WEBP_REFUSED);     // never handed to libwebp
         }
         try (BytePointer p = new BytePointer(bytes);
              Mat buf = new Mat(1, bytes.length, CV_8UC1, p)) {
