@@ -12,6 +12,7 @@ import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.train.Trainer;
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.IVersionProvider;
@@ -22,11 +23,16 @@ import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine;
 
-/** The {@code dml4j} command: the four pipeline commands plus data preparation and benchmarks. */
+/**
+ * The {@code dml4j} command: the four pipeline commands plus data preparation and benchmarks, and
+ * picocli's {@code generate-completion} (a bash/zsh completion script; not listed in the usage).
+ */
 @Command(name = "dml4j", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         description = "Deep metric learning on Deeplearning4j.",
+        footer = {"", "Shell completion (bash, zsh): source <(dml4j generate-completion)"},
         subcommands = {TrainElemCommand.class, TrainPairCommand.class, EvalCommand.class, InferCommand.class,
-            SearchCommand.class, ExportCommand.class, DemoCommand.class, PrepareCommand.class, BenchCommand.class, CheckpointCommand.class})
+            SearchCommand.class, ExportCommand.class, DemoCommand.class, PrepareCommand.class, BenchCommand.class,
+            CheckpointCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Dml4j implements Runnable {
     @Spec
     CommandSpec spec;
@@ -49,6 +55,10 @@ public final class Dml4j implements Runnable {
     /** A command line with one-line errors, exit codes per {@link ExitCodes} and their help list. */
     static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
+        CommandLine completion = cl.getSubcommands().get("generate-completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage().hidden(true);   // a tool for the shell, not a dml4j step
+        }
         Map<String, String> codes = new LinkedHashMap<>();
         for (String entry : ExitCodes.HELP_LIST) {
             String[] kv = entry.split(":", 2);

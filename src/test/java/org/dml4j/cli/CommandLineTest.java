@@ -338,6 +338,24 @@ public class CommandLineTest {
     }
 
     @Test
+    void generateCompletionPrintsABashAndZshScriptForEveryCommand() {
+        Run r = run("generate-completion");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out().lines().findFirst().orElse(""));
+        assertTrue(r.out().contains("complete -F _complete_dml4j"), "registers itself for the dml4j command");
+        assertTrue(r.out().contains("autoload -U +X bashcompinit"), "zsh too");
+        for (String word : List.of("train-elem", "train-pair", "eval", "infer", "fashion-mnist", "knn", "diff",
+            "--loss_name", "--train_batch_size", "--use_gpu", "--pretrained_model", "--verbose")) {
+            assertTrue(r.out().contains(word), word);
+        }
+        assertTrue(r.out().contains("ResNet50"), "--model's values complete too");
+        Run help = run("--help");
+        assertFalse(help.out().contains("  generate-completion"), "not one of dml4j's steps in the command list");
+        assertTrue(help.out().contains("source <(dml4j generate-completion)"), help.out());
+    }
+
+    @Test
     void pythonFloatFormatting() {
         assertEquals("0.01", ConfigBlock.pythonFloat(0.01));
         assertEquals("0.0001", ConfigBlock.pythonFloat(1e-4));
