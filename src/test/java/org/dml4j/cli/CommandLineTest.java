@@ -337,6 +337,23 @@ public class CommandLineTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "evl|dml4j: Unmatched argument at index 0: 'evl' (see --help)|Did you mean: dml4j eval?",
+        "eval --batchsize 3|dml4j eval: Unknown options: '--batchsize', '3' (see --help)|Possible solutions: --batch_size, --batch-size",
+        "eval --batchsize=3|dml4j eval: Unknown option: '--batchsize=3' (see --help)|Possible solutions: --batch_size, --batch-size",
+        "prepare fashon-mnist|dml4j prepare: Unmatched argument at index 1: 'fashon-mnist' (see --help)|Did you mean: prepare fashion-mnist",
+        "bench knn --dimm 3|dml4j bench knn: Unknown options: '--dimm', '3' (see --help)|Possible solutions: --dim"})
+    void mistypedCommandsAndFlagsGetSuggestionsOnStderrWithExitTwo(String args, String error, String suggestion) {
+        Run r = run(args.split(" "));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("", r.out(), "nothing runs, no usage on stdout");
+        List<String> lines = r.err().lines().toList();
+        assertEquals(error, lines.get(0));
+        assertTrue(lines.get(1).startsWith(suggestion), r.err());
+        assertEquals(2, lines.size(), "the error and the suggestion, nothing else: " + r.err());
+    }
+
     @Test
     void generateCompletionPrintsABashAndZshScriptForEveryCommand() {
         Run r = run("generate-completion");
