@@ -16,6 +16,7 @@ import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
@@ -36,6 +37,10 @@ import picocli.CommandLine;
 public final class Dml4j implements Runnable {
     @Spec
     CommandSpec spec;
+
+    /** Also before the command: {@code dml4j --verbose eval ...} ({@link #verbose}). */
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public void run() {
@@ -58,6 +63,7 @@ public final class Dml4j implements Runnable {
         CommandLine completion = cl.getSubcommands().get("generate-completion");
         if (completion != null) {
             completion.getCommandSpec().usageMessage().hidden(true);   // a tool for the shell, not a dml4j step
+            completion.getCommandSpec().addMixin("verbose", CommandSpec.forAnnotatedObject(new VerboseOption()));
         }
         Map<String, String> codes = new LinkedHashMap<>();
         for (String entry : ExitCodes.HELP_LIST) {
@@ -146,15 +152,30 @@ public final class Dml4j implements Runnable {
     private static int handle(Exception ex, CommandLine cmd, ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         Outcome o = outcome(ex);
-        ParseResult own = cmd.getParseResult();
-        boolean verbose = own != null && own.matchedOptionValue("--verbose", new PyBool(false)).value();
-        String message = verbose ? o.message().replace(VERBOSE_HINT, "") : o.message();
+        boolean verbose = verbose(cmd);
+        // never advise a flag the command would refuse (every dml4j command has it; see the tests)
+        boolean hint = !verbose && cmd.getCommandSpec().findOption("--verbose") != null;
+        String message = hint ? o.message() : o.message().replace(VERBOSE_HINT, "");
         err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
         if (verbose) {
             ex.printStackTrace(err);
         }
         err.flush();
         return o.code();
+    }
+
+    /**
+     * Whether {@code --verbose} (True) was given to {@code cmd} or to a command above it, as in
+     * {@code dml4j --verbose eval ...} or {@code dml4j bench --verbose knn ...}.
+     */
+    static boolean verbose(CommandLine cmd) {
+        for (CommandLine c = cmd; c != null; c = c.getParent()) {
+            ParseResult parsed = c.getParseResult();
+            if (parsed != null && parsed.matchedOptionValue("--verbose", new PyBool(false)).value()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** dml4j's, Deeplearning4j's and Java's versions, as checkpoints record them. */

@@ -42,6 +42,9 @@ abstract class PipelineCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (Dml4j.verbose(spec.commandLine())) {
+            spec.findOption("--verbose").setValue(new PyBool(true));   // given before the command: shown as in effect
+        }
         CheckpointFlags.Pending pending = adoptCheckpointFlags(out);
         Runnable work = prepare(out);
         if (pending != null) {

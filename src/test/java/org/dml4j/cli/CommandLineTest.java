@@ -329,12 +329,62 @@ public class CommandLineTest {
         assertTrue(train.err().contains("Did you mean: dml4j train-pair or dml4j train-elem"), train.err());
         Run typo = run("eval", "--batch-sise=3");
         assertTrue(typo.err().contains("Possible solutions: --batch_size, --batch-size"), typo.err());
-        for (String[] command : new String[][] {{"bench", "data"}, {"bench", "knn"}, {"prepare", "fashion-mnist"},
-            {"checkpoint", "diff"}, {"demo"}, {"eval"}}) {
-            Run help = run(java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of(
-                    "--help")).toArray(String[]::new));
-            assertTrue(help.out().contains("--verbose"), String.join(" ", command) + " takes --verbose");
+    }
+
+    /**
+     * An exit-1 message ends with "(rerun with --verbose for the stack trace)" in whichever command
+     * failed, so every command, group and the umbrella itself accepts --verbose.
+     */
+    @Test
+    void everyCommandAcceptsVerbose() {
+        List<List<String>> paths = new ArrayList<>();
+        collect(Dml4j.commandLine(new Dml4j()), new ArrayList<>(), paths);
+        assertTrue(paths.size() > 25, paths.toString());
+        assertTrue(paths.contains(List.of()) && paths.contains(List.of("generate-completion"))
+                && paths.contains(List.of("prepare", "pairs")) && paths.contains(List.of("bench", "embeddings")),
+                paths.toString());
+        for (List<String> path : paths) {
+            List<String> args = new ArrayList<>(path);
+            args.addAll(List.of("--verbose", "--help"));
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(0, r.code(), args + ": " + r.err());
+            assertTrue(r.out().contains("--verbose[=BOOL]"), args + " lists --verbose: " + r.out());
         }
+        // groups with nothing to run print their usage, --verbose or not
+        for (String group : new String[] {"prepare", "bench", "checkpoint"}) {
+            Run r = run(group, "--verbose");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().startsWith("Usage: dml4j " + group), r.out());
+        }
+        assertEquals(0, run("--verbose").code());
+    }
+
+    private static void collect(CommandLine cl, List<String> path, List<List<String>> paths) {
+        paths.add(List.copyOf(path));
+        cl.getSubcommands().forEach((name, sub) -> {
+            List<String> deeper = new ArrayList<>(path);
+            deeper.add(name);
+            collect(sub, deeper, paths);
+        });
+    }
+
+    @Test
+    void verboseBeforeTheCommandAppliesToIt() {
+        Run plain = run("bench", "knn", "--n", "0");
+        assertEquals(ExitCodes.USAGE, plain.code());
+        assertFalse(plain.err().contains("\tat org.dml4j."), plain.err());
+        for (String[] args : new String[][] {{"--verbose", "bench", "knn", "--n", "0"},
+            {"bench", "--verbose", "knn", "--n", "0"}, {"bench", "knn", "--verbose", "--n", "0"}}) {
+            Run r = run(args);
+            assertEquals(ExitCodes.USAGE, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("dml4j bench knn: --n must be >= 2, got 0"), r.err());
+            assertTrue(r.err().contains("\tat org.dml4j."), String.join(" ", args) + ": the trace: " + r.err());
+        }
+        Run off = run("--verbose=False", "bench", "knn", "--n", "0");
+        assertFalse(off.err().contains("\tat org.dml4j."), off.err());
+        Run eval = run("--verbose", "eval", "--use_gpu=False", "--data_dir", dir.resolve("nowhere").toString());
+        assertEquals(ExitCodes.DATA, eval.code(), eval.err());
+        assertEquals("True", configValue(eval, "verbose"), "the configuration block shows it in effect");
     }
 
     @ParameterizedTest
