@@ -118,6 +118,38 @@ class EvalInferTest {
         assertTrue(hits.get(0).matches("\\s+1\\s+1\\.0000\\s+c102/3\\.png"), hits.get(0));
     }
 
+    @Test
+    void evalAndInferShowTheirProgressWithAnEtaEndingAtOneHundredPercent() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 4, 2, 6, 16, 6);   // 24 test images
+        String[] common = {"--use_gpu=False", "--data_dir", data.toString(), "--model=ResNet18",
+            "--image_shape=3,16,16", "--batch_size=1"};
+        String line = "\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\] testbatch (\\d+), time \\d+\\.\\d\\d sec"
+                + "  \\[(\\d+)%, eta \\d+:\\d\\d:\\d\\d\\]";
+        Run eval = CommandLineTest.run(concat(new String[] {"eval"}, common));
+        Run infer = CommandLineTest.run(concat(new String[] {"infer"}, common));
+        for (Run r : new Run[] {eval, infer}) {
+            assertEquals(0, r.code(), r.err());
+            List<String> progress = r.outLines().stream().filter(l -> l.contains("testbatch")).toList();
+            assertEquals(3, progress.size(), "every 20th batch and the last: " + r.out());
+            int[][] expected = {{0, 4}, {20, 87}, {23, 100}};   // batch k of 24, 100 (k + 1) / 24 percent
+            for (int i = 0; i < 3; i++) {
+                Matcher m = Pattern.compile(line).matcher(progress.get(i));
+                assertTrue(m.matches(), progress.get(i));
+                assertEquals(expected[i][0], Integer.parseInt(m.group(1)), progress.get(i));
+                assertEquals(expected[i][1], Integer.parseInt(m.group(2)), progress.get(i));
+            }
+            assertTrue(progress.get(2).endsWith("[100%, eta 0:00:00]"), progress.get(2));
+        }
+        assertTrue(eval.out().indexOf("testbatch 23,") < eval.out().indexOf("End test 24, test_recall"), eval.out());
+        List<String> features = infer.outLines().stream().filter(l -> l.startsWith("Test-")).toList();
+        assertEquals(24, features.size(), "one Test-<k>-feature line per batch, as the original");
+        assertTrue(features.get(23).matches("Test-23-feature: \\[.*\\]"), features.get(23));
+        List<String> lines = infer.outLines();
+        assertEquals(lines.indexOf(features.get(20)) + 1, lines.indexOf(
+                lines.stream().filter(l -> l.contains("testbatch 20,")).findFirst().orElseThrow()),
+                "batch 20's progress line follows its feature line");
+    }
+
     private static int count(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
