@@ -405,6 +405,35 @@ public class CommandLineTest {
     }
 
     @Test
+    void argumentsCanComeFromAnAtFile() throws IOException {
+        Path data = dir.resolve("my data");   // a value with a space, quoted in the file
+        Path flags = Files.writeString(dir.resolve("eval.args"), String.join("\n",
+                "# eval on the CPU, batches of 7",
+                "--use_gpu=False",
+                "--data_dir \"" + data + "\"",
+                "--batch_size 7  --seed=3", ""));
+        Run r = run("eval", "@" + flags, "--num_workers=1");
+        assertEquals(ExitCodes.DATA, r.code(), "it runs, and finds no list in the empty folder: " + r.err());
+        assertEquals("False", configValue(r, "use_gpu"));
+        assertEquals(data.toString(), configValue(r, "data_dir"));
+        assertEquals("7", configValue(r, "batch_size"));
+        assertEquals("3", configValue(r, "seed"));
+        assertEquals("1", configValue(r, "num_workers"));
+        Run twice = run("eval", "@" + flags, "--seed=4");
+        assertEquals(ExitCodes.USAGE, twice.code(), "a flag in the file and on the line is given twice");
+        assertTrue(twice.err().contains("option '--seed' (N) should be specified only once"), twice.err());
+
+        Path whole = Files.writeString(dir.resolve("whole.args"), "eval @" + flags + "\n");
+        Run nested = run("@" + whole);
+        assertEquals(ExitCodes.DATA, nested.code(), nested.err());
+        assertEquals("7", configValue(nested, "batch_size"), "the command's name and a nested @-file");
+
+        Run missing = run("eval", "@" + dir.resolve("no-such.args"));
+        assertEquals(ExitCodes.USAGE, missing.code(), missing.err());
+        assertTrue(missing.err().contains("no-such.args"), missing.err());
+    }
+
+    @Test
     void generateCompletionPrintsABashAndZshScriptForEveryCommand() {
         Run r = run("generate-completion");
         assertEquals(0, r.code(), r.err());
