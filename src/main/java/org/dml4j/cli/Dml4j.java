@@ -143,7 +143,7 @@ public final class Dml4j implements Runnable {
             return new Outcome(ExitCodes.INTERRUPTED, ex.getMessage());
         }
         if (ex instanceof UncheckedIOException || ex instanceof IllegalStateException) {
-            // complete messages (disk full, --use_gpu, divergence); the trace still helps a bug report
+            // complete messages (disk full, divergence); the trace still helps a bug report
             return new Outcome(ExitCodes.FAILURE, ex.getMessage() + VERBOSE_HINT);
         }
         return new Outcome(ExitCodes.FAILURE, "unexpected error: " + ex + VERBOSE_HINT);

@@ -175,16 +175,37 @@ public class CommandLineTest {
         assertFalse(r.err().contains("at org."), "no stack trace: " + r.err());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"train-elem", "train-pair", "eval", "infer", "search"})
+    void useGpuOnTheCpuBuildStopsBeforeAnythingIsPrintedAndSaysWhatToDo(String command) {
+        // the default --use_gpu=True, with a checkpoint and flags that would otherwise print notes and the block
+        List<String> args = new ArrayList<>(List.of(command, "--data_dir", dir.toString(), "--pretrained_model",
+                dir.toString(), "--seed=2"));
+        if (command.equals("search")) {
+            args.addAll(List.of("--index", dir.toString(), "--query", dir.toString()));   // required: picocli asks first
+        }
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("", r.out(), "no configuration block, no notes");
+        assertEquals("dml4j " + command + ": --use_gpu=True needs the CUDA build (mvn -Pcuda package, README 'GPU');"
+                + " this build runs on the CPU: pass --use_gpu=False (see --help)\n", r.err());
+        args.add("--use_gpu=yes");
+        assertEquals(r.err(), run(args.toArray(String[]::new)).err(), "given, as when defaulted");
+        args.set(args.size() - 1, "--verbose");
+        Run verbose = run(args.toArray(String[]::new));
+        assertEquals(ExitCodes.USAGE, verbose.code());
+        assertTrue(verbose.out().isEmpty() && verbose.err().contains("\tat org.dml4j."), "the trace: " + verbose.err());
+    }
+
     @Test
-    void useGpuOnTheCpuBuildExitsWithOneAndSaysWhatToDo() {
-        Run r = run("train-elem", "--data_dir", dir.toString());
-        assertEquals(1, r.code());
-        assertEquals("True", configValue(r, "use_gpu"), "the configuration is printed first, as the original");
-        assertTrue(r.err().contains("-Pcuda") && r.err().contains("--use_gpu=False"), r.err());
-        assertTrue(r.err().endsWith("(rerun with --verbose for the stack trace)\n"), r.err());
-        Run verbose = run("train-elem", "--data_dir", dir.toString(), "--verbose");
-        assertTrue(!verbose.err().contains("rerun with --verbose") && verbose.err().contains("\tat org.dml4j."),
-                "with --verbose: the trace, and no advice to pass it: " + verbose.err());
+    void evalOfGivenFeaturesNeedsNoDevice() throws IOException {
+        Path f = dir.resolve("f.npy");
+        try (var o = Files.newOutputStream(f)) {
+            org.dml4j.eval.Npy.write(org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}}), o);
+        }
+        Run r = run("eval", "--features", f.toString(), "--labels", Files.writeString(dir.resolve("l.txt"), "1\n1\n")
+                .toString());
+        assertEquals(0, r.code(), "the default --use_gpu=True does not matter: " + r.err());
     }
 
     @Test

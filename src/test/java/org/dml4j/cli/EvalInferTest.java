@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,9 +12,16 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dml4j.cli.CommandLineTest.Run;
+import org.dml4j.data.DataConfig;
+import org.dml4j.data.ImageShape;
 import org.dml4j.data.TestData;
+import org.dml4j.error.UsageException;
+import org.dml4j.eval.EvalConfig;
 import org.dml4j.eval.Npy;
+import org.dml4j.inference.EmbeddingModel;
+import org.dml4j.model.Architecture;
 import org.dml4j.model.Checkpoints;
+import org.dml4j.model.ResNet;
 import org.dml4j.model.weights.PaddleParamsTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +58,13 @@ class EvalInferTest {
         Run onGpu = CommandLineTest.run("search", "--engine", "onnxruntime", "--index", dir.toString(), "--query",
                 dir.toString());
         assertEquals(ExitCodes.USAGE, onGpu.code(), onGpu.err());
-        assertTrue(onGpu.err().contains("--engine onnxruntime runs on the CPU: pass --use_gpu=False"), onGpu.err());
+        assertTrue(onGpu.err().contains("this build runs on the CPU: pass --use_gpu=False"), "on the CPU build the"
+                + " device check comes first: " + onGpu.err());
+        UsageException onnxOnGpu = assertThrows(UsageException.class, () -> new EvalConfig(new Architecture(
+                ResNet.RESNET18, new ImageShape(3, 16, 16), 0, false), 1, true, null, new DataConfig(data, 0, 1, true,
+                false), EmbeddingModel.Engine.ONNXRUNTIME));
+        assertEquals("--engine onnxruntime runs on the CPU: pass --use_gpu=False with it", onnxOnGpu.getMessage(),
+                "and on the CUDA build, this one");
 
         Path json = dir.resolve("metrics.json");
         Run eval = CommandLineTest.run(concat(new String[] {"eval", "--batch_size=7", "--pretrained_model",
