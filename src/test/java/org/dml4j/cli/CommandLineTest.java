@@ -378,6 +378,17 @@ public class CommandLineTest {
             assertTrue(r.out().startsWith("Usage: dml4j " + group), r.out());
         }
         assertEquals(0, run("--verbose").code());
+        List<List<String>> spark = new ArrayList<>();
+        CommandLine sparkRoot = Dml4j.commandLine(new SparkCommand());
+        collect(sparkRoot, new ArrayList<>(), spark);
+        assertEquals(4, spark.size(), spark.toString());
+        for (List<String> path : spark) {
+            CommandLine c = sparkRoot;
+            for (String name : path) {
+                c = c.getSubcommands().get(name);
+            }
+            assertTrue(c.getCommandSpec().findOption("--verbose") != null, "dml4j-spark " + path);
+        }
     }
 
     private static void collect(CommandLine cl, List<String> path, List<List<String>> paths) {
