@@ -14,14 +14,15 @@ if [ $# -lt 1 ]; then
 fi
 job="$1"; shift
 
+maven_opts="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true"   # no ESC[0m from Maven's jansi (see bin/dml4j)
 if [ ! -f "$root/target/dml4j/lib/dml4j-0.1.0-SNAPSHOT.jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$root/target/dml4j/lib/dml4j-0.1.0-SNAPSHOT.jar" -print -quit)" ]; then
   echo "spark_local.sh: building (mvn -DskipTests package) ..." >&2
-  (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
+  (cd "$root" && MAVEN_OPTS="$maven_opts" mvn -B -q -Dstyle.color=never -DskipTests package) >&2
 fi
 classpath="$root/target/spark-classpath.txt"
 if [ ! -s "$classpath" ] || [ "$root/pom.xml" -nt "$classpath" ]; then
   echo "spark_local.sh: writing the Spark classpath (mvn dependency:build-classpath) ..." >&2
-  (cd "$root" && mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=provided \
+  (cd "$root" && MAVEN_OPTS="$maven_opts" mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=provided \
      -Dmdep.outputFile="$classpath.all") >&2
   # Spark's jars, less those target/dml4j/lib already has (one copy of each: one SLF4J binding)
   tr ':' '\n' < "$classpath.all" | while read -r jar; do

@@ -29,6 +29,10 @@ final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** Also before the subcommand: {@code dml4j bench --verbose knn ...} ({@link Dml4j#verbose}). */
+    @Mixin
+    VerboseOption verbose;
+
     /** @throws UsageException naming {@code flag} when {@code value} is below {@code min} */
     static void atLeast(String flag, int value, int min) {
         if (value < min) {

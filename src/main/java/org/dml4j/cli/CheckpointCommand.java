@@ -23,6 +23,10 @@ final class CheckpointCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** Also before the subcommand: {@code dml4j checkpoint --verbose diff ...} ({@link Dml4j#verbose}). */
+    @Mixin
+    VerboseOption verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());

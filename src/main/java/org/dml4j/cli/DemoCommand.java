@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
         String data = dataDir.toString();
         String shape = "3," + size + "," + size;
         String[] common = {"--use_gpu=False", "--data_dir", data, "--model", "ResNet18", "--image_shape", shape,
-            "--verbose=" + (verbose.verbose.value() ? "True" : "False")};
+            "--verbose=" + (Dml4j.verbose(spec.commandLine()) ? "True" : "False")};
         Path elem = output.resolve("elem");
         Path pair = output.resolve("pair");
         String elemCkpt = elem.resolve("ResNet18").resolve(Integer.toString(elemIterations)).toString();

@@ -12,9 +12,11 @@ import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.train.Trainer;
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
@@ -22,14 +24,23 @@ import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine;
 
-/** The {@code dml4j} command: the four pipeline commands plus data preparation and benchmarks. */
+/**
+ * The {@code dml4j} command: the four pipeline commands plus data preparation and benchmarks, and
+ * picocli's {@code generate-completion} (a bash/zsh completion script; not listed in the usage).
+ */
 @Command(name = "dml4j", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
         description = "Deep metric learning on Deeplearning4j.",
+        footer = {"", "Shell completion (bash, zsh): source <(dml4j generate-completion)"},
         subcommands = {TrainElemCommand.class, TrainPairCommand.class, EvalCommand.class, InferCommand.class,
-            SearchCommand.class, ExportCommand.class, DemoCommand.class, PrepareCommand.class, BenchCommand.class, CheckpointCommand.class})
+            SearchCommand.class, ExportCommand.class, DemoCommand.class, PrepareCommand.class, BenchCommand.class,
+            CheckpointCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Dml4j implements Runnable {
     @Spec
     CommandSpec spec;
+
+    /** Also before the command: {@code dml4j --verbose eval ...} ({@link #verbose}). */
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public void run() {
@@ -49,6 +60,11 @@ public final class Dml4j implements Runnable {
     /** A command line with one-line errors, exit codes per {@link ExitCodes} and their help list. */
     static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
+        CommandLine completion = cl.getSubcommands().get("generate-completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage().hidden(true);   // a tool for the shell, not a dml4j step
+            completion.getCommandSpec().addMixin("verbose", CommandSpec.forAnnotatedObject(new VerboseOption()));
+        }
         Map<String, String> codes = new LinkedHashMap<>();
         for (String entry : ExitCodes.HELP_LIST) {
             String[] kv = entry.split(":", 2);
@@ -127,7 +143,7 @@ public final class Dml4j implements Runnable {
             return new Outcome(ExitCodes.INTERRUPTED, ex.getMessage());
         }
         if (ex instanceof UncheckedIOException || ex instanceof IllegalStateException) {
-            // complete messages (disk full, --use_gpu, divergence); the trace still helps a bug report
+            // complete messages (disk full, divergence); the trace still helps a bug report
             return new Outcome(ExitCodes.FAILURE, ex.getMessage() + VERBOSE_HINT);
         }
         return new Outcome(ExitCodes.FAILURE, "unexpected error: " + ex + VERBOSE_HINT);
@@ -136,15 +152,30 @@ public final class Dml4j implements Runnable {
     private static int handle(Exception ex, CommandLine cmd, ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         Outcome o = outcome(ex);
-        ParseResult own = cmd.getParseResult();
-        boolean verbose = own != null && own.matchedOptionValue("--verbose", new PyBool(false)).value();
-        String message = verbose ? o.message().replace(VERBOSE_HINT, "") : o.message();
+        boolean verbose = verbose(cmd);
+        // never advise a flag the command would refuse (every dml4j command has it; see the tests)
+        boolean hint = !verbose && cmd.getCommandSpec().findOption("--verbose") != null;
+        String message = hint ? o.message() : o.message().replace(VERBOSE_HINT, "");
         err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
         if (verbose) {
             ex.printStackTrace(err);
         }
         err.flush();
         return o.code();
+    }
+
+    /**
+     * Whether {@code --verbose} (True) was given to {@code cmd} or to a command above it, as in
+     * {@code dml4j --verbose eval ...} or {@code dml4j bench --verbose knn ...}.
+     */
+    static boolean verbose(CommandLine cmd) {
+        for (CommandLine c = cmd; c != null; c = c.getParent()) {
+            ParseResult parsed = c.getParseResult();
+            if (parsed != null && parsed.matchedOptionValue("--verbose", new PyBool(false)).value()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** dml4j's, Deeplearning4j's and Java's versions, as checkpoints record them. */

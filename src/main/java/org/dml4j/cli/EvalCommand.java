@@ -98,9 +98,10 @@ public final class EvalCommand extends PipelineCommand {
         return () -> Evaluator.run(config, inputs, out);
     }
 
+    /** A model runs only when no features are given (--gallery_features alone is refused as a usage error). */
     @Override
     boolean needsDevice() {
-        return features == null;
+        return features == null && galleryFeatures == null;
     }
 
     @Override

@@ -8,9 +8,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The sequence the original scripts share: take the flags not given from the checkpoint loaded,
- * validate the flags into a configuration (exit 2), compare the given ones with the checkpoint
- * (exit 4), print the configuration block, check the GPU request, then run.
+ * The sequence the original scripts share, GPU check first: refuse {@code --use_gpu=True} on the
+ * CPU build before anything is printed (exit 2; the original checked after its configuration
+ * block, and True is the default), take the flags not given from the checkpoint loaded, validate
+ * the flags into a configuration (exit 2), compare the given ones with the checkpoint (exit 4),
+ * print the configuration block, then run.
  */
 abstract class PipelineCommand implements Callable<Integer> {
     @Spec
@@ -42,15 +44,18 @@ abstract class PipelineCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (Dml4j.verbose(spec.commandLine())) {
+            spec.findOption("--verbose").setValue(new PyBool(true));   // given before the command: shown as in effect
+        }
+        if (needsDevice()) {
+            Devices.requireGpuSupport(network().useGpu.value());
+        }
         CheckpointFlags.Pending pending = adoptCheckpointFlags(out);
         Runnable work = prepare(out);
         if (pending != null) {
             pending.requireCompatible();
         }
         ConfigBlock.print(spec, out);
-        if (needsDevice()) {
-            Devices.requireGpuSupport(network().useGpu.value());
-        }
         work.run();
         return ExitCodes.OK;
     }

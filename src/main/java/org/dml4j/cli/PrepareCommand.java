@@ -31,6 +31,10 @@ final class PrepareCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** Also before the subcommand: {@code dml4j prepare --verbose cub ...} ({@link Dml4j#verbose}). */
+    @Mixin
+    VerboseOption verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());

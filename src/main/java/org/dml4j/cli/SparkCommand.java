@@ -29,6 +29,10 @@ public final class SparkCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** Also before the job's name: {@code dml4j-spark --verbose eval ...} ({@link Dml4j#verbose}). */
+    @Mixin
+    VerboseOption verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());

@@ -14,6 +14,7 @@ import org.dml4j.data.ImageList;
 import org.dml4j.data.Split;
 import org.dml4j.error.DataException;
 import org.dml4j.inference.EmbeddingModel;
+import org.dml4j.inference.Progress;
 import org.dml4j.retrieval.Embeddings;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -21,7 +22,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * The infer command's work (docs/ORIGINAL.md §8): embeds the test split (or any images) in file order, prints
  * the original's {@code Test-<k>-feature: [v0 … v4]} line per batch (first image, first five
- * values of its raw feature), and optionally writes all features for use elsewhere.
+ * values of its raw feature) and eval's {@code testbatch} progress line every 20 batches and at the
+ * end, and optionally writes all features for use elsewhere.
  */
 public final class Inferer {
     private Inferer() {
@@ -35,13 +37,15 @@ public final class Inferer {
     public static void run(EvalConfig config, ImageList images, Path outputDir, boolean normalize, PrintWriter out) {
         ImageList list = config.data().usable(
                 images != null ? images : ImageList.read(config.data().dataDir(), Split.TEST), out);
-        EmbeddingModel.Features f = ModelSource.embed(ModelSource.open(config, out), list, config,
-                (k, batches, batch, features, seconds) -> {
-                    INDArray first = features.getRow(0);
-                    float[] v = first.get(NDArrayIndex.interval(0, Math.min(5, first.length()))).toFloatVector();
-                    out.println("Test-" + k + "-feature: " + NumpyFormat.array(v));
-                    out.flush();
-                });
+        EmbeddingModel model = ModelSource.open(config, out);
+        EmbeddingModel.BatchCallback progress = Progress.testBatchLines(out);
+        EmbeddingModel.Features f = ModelSource.embed(model, list, config, (k, batches, batch, features, seconds) -> {
+            INDArray first = features.getRow(0);
+            float[] v = first.get(NDArrayIndex.interval(0, Math.min(5, first.length()))).toFloatVector();
+            out.println("Test-" + k + "-feature: " + NumpyFormat.array(v));
+            out.flush();
+            progress.done(k, batches, batch, features, seconds);
+        });
         if (outputDir != null) {
             INDArray features = normalize ? Embeddings.normalizeRows(f.features()) : f.features();
             write(outputDir, features, list, f.labels());

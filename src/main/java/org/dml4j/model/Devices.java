@@ -21,16 +21,15 @@ public final class Devices {
     }
 
     /**
-     * The check the original makes after printing its configuration.
+     * Whether this build can honour {@code --use_gpu}; the commands ask before anything else (the
+     * original printed its whole configuration first), since {@code --use_gpu=True} is the default.
      *
-     * @throws IllegalStateException with the message to show when {@code --use_gpu=True} cannot be
-     *                               honoured by this build
+     * @throws UsageException saying what to do when {@code --use_gpu=True} and this is the CPU build
      */
     public static void requireGpuSupport(boolean useGpu) {
         if (useGpu && !cudaBuild()) {
-            throw new IllegalStateException("--use_gpu=True, but this dml4j is the CPU build (nd4j-native)."
-                    + " Pass --use_gpu=False to run on the CPU, or rebuild with 'mvn -Pcuda package' on a"
-                    + " CUDA 11.6 machine.");
+            throw new UsageException("--use_gpu=True needs the CUDA build (mvn -Pcuda package, README 'GPU');"
+                    + " this build runs on the CPU: pass --use_gpu=False");
         }
     }
 

@@ -93,8 +93,11 @@ public final class EmbeddingNetwork {
 
     /** The network without a trainable head, randomly initialised from {@code seed} (eval/infer without weights). */
     public static ComputationGraph forInference(Architecture arch, long seed) {
-        return build(arch, new LossLayer.Builder(LossFunctions.LossFunction.MSE)
-                .activation(Activation.IDENTITY).build(), new NoOp(), 0, seed, DataType.FLOAT);
+        LossLayer head = new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build();
+        // A LossLayer passes its input through, but DL4J leaves its width at 0 (the builder refuses one) and then
+        // logs "Assigning a size of zero" (InputType) at every build: give it the embedding's width.
+        head.setNOut(embeddingWidth(arch));
+        return build(arch, head, new NoOp(), 0, seed, DataType.FLOAT);
     }
 
     /** The vertex whose output is the embedding: {@code fc_0} when embedding_size > 0, else the pooled features. */

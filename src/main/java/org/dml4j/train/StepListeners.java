@@ -2,10 +2,10 @@ package org.dml4j.train;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.function.LongFunction;
 import java.util.function.LongToDoubleFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dml4j.inference.Progress;
 import org.dml4j.model.Checkpoints;
 
 /** The trainer's listeners, in the order it runs them after each step (docs/ORIGINAL.md §6.2). */
@@ -66,11 +66,9 @@ final class StepListeners {
             stats.maybeReset(t);
         }
 
+        /** Iterations 0..total: t + 1 of total + 1 done, this run's t - first + 1 of them timed. */
         private String progress(long t) {
-            long done = t - first + 1;
-            long eta = Math.round(elapsed() / done * (total - t));
-            return String.format(Locale.ROOT, "  [%d%%, eta %d:%02d:%02d]", 100 * (t + 1) / (total + 1),
-                    eta / 3600, eta / 60 % 60, eta % 60);
+            return Progress.bar(t + 1, total + 1, t - first + 1, elapsed());
         }
 
         double elapsed() {

@@ -175,16 +175,37 @@ public class CommandLineTest {
         assertFalse(r.err().contains("at org."), "no stack trace: " + r.err());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"train-elem", "train-pair", "eval", "infer", "search"})
+    void useGpuOnTheCpuBuildStopsBeforeAnythingIsPrintedAndSaysWhatToDo(String command) {
+        // the default --use_gpu=True, with a checkpoint and flags that would otherwise print notes and the block
+        List<String> args = new ArrayList<>(List.of(command, "--data_dir", dir.toString(), "--pretrained_model",
+                dir.toString(), "--seed=2"));
+        if (command.equals("search")) {
+            args.addAll(List.of("--index", dir.toString(), "--query", dir.toString()));   // required: picocli asks first
+        }
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("", r.out(), "no configuration block, no notes");
+        assertEquals("dml4j " + command + ": --use_gpu=True needs the CUDA build (mvn -Pcuda package, README 'GPU');"
+                + " this build runs on the CPU: pass --use_gpu=False (see --help)\n", r.err());
+        args.add("--use_gpu=yes");
+        assertEquals(r.err(), run(args.toArray(String[]::new)).err(), "given, as when defaulted");
+        args.set(args.size() - 1, "--verbose");
+        Run verbose = run(args.toArray(String[]::new));
+        assertEquals(ExitCodes.USAGE, verbose.code());
+        assertTrue(verbose.out().isEmpty() && verbose.err().contains("\tat org.dml4j."), "the trace: " + verbose.err());
+    }
+
     @Test
-    void useGpuOnTheCpuBuildExitsWithOneAndSaysWhatToDo() {
-        Run r = run("train-elem", "--data_dir", dir.toString());
-        assertEquals(1, r.code());
-        assertEquals("True", configValue(r, "use_gpu"), "the configuration is printed first, as the original");
-        assertTrue(r.err().contains("-Pcuda") && r.err().contains("--use_gpu=False"), r.err());
-        assertTrue(r.err().endsWith("(rerun with --verbose for the stack trace)\n"), r.err());
-        Run verbose = run("train-elem", "--data_dir", dir.toString(), "--verbose");
-        assertTrue(!verbose.err().contains("rerun with --verbose") && verbose.err().contains("\tat org.dml4j."),
-                "with --verbose: the trace, and no advice to pass it: " + verbose.err());
+    void evalOfGivenFeaturesNeedsNoDevice() throws IOException {
+        Path f = dir.resolve("f.npy");
+        try (var o = Files.newOutputStream(f)) {
+            org.dml4j.eval.Npy.write(org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}}), o);
+        }
+        Run r = run("eval", "--features", f.toString(), "--labels", Files.writeString(dir.resolve("l.txt"), "1\n1\n")
+                .toString());
+        assertEquals(0, r.code(), "the default --use_gpu=True does not matter: " + r.err());
     }
 
     @Test
@@ -329,12 +350,137 @@ public class CommandLineTest {
         assertTrue(train.err().contains("Did you mean: dml4j train-pair or dml4j train-elem"), train.err());
         Run typo = run("eval", "--batch-sise=3");
         assertTrue(typo.err().contains("Possible solutions: --batch_size, --batch-size"), typo.err());
-        for (String[] command : new String[][] {{"bench", "data"}, {"bench", "knn"}, {"prepare", "fashion-mnist"},
-            {"checkpoint", "diff"}, {"demo"}, {"eval"}}) {
-            Run help = run(java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of(
-                    "--help")).toArray(String[]::new));
-            assertTrue(help.out().contains("--verbose"), String.join(" ", command) + " takes --verbose");
+    }
+
+    /**
+     * An exit-1 message ends with "(rerun with --verbose for the stack trace)" in whichever command
+     * failed, so every command, group and the umbrella itself accepts --verbose.
+     */
+    @Test
+    void everyCommandAcceptsVerbose() {
+        List<List<String>> paths = new ArrayList<>();
+        collect(Dml4j.commandLine(new Dml4j()), new ArrayList<>(), paths);
+        assertTrue(paths.size() > 25, paths.toString());
+        assertTrue(paths.contains(List.of()) && paths.contains(List.of("generate-completion"))
+                && paths.contains(List.of("prepare", "pairs")) && paths.contains(List.of("bench", "embeddings")),
+                paths.toString());
+        for (List<String> path : paths) {
+            List<String> args = new ArrayList<>(path);
+            args.addAll(List.of("--verbose", "--help"));
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(0, r.code(), args + ": " + r.err());
+            assertTrue(r.out().contains("--verbose[=BOOL]"), args + " lists --verbose: " + r.out());
         }
+        // groups with nothing to run print their usage, --verbose or not
+        for (String group : new String[] {"prepare", "bench", "checkpoint"}) {
+            Run r = run(group, "--verbose");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().startsWith("Usage: dml4j " + group), r.out());
+        }
+        assertEquals(0, run("--verbose").code());
+        List<List<String>> spark = new ArrayList<>();
+        CommandLine sparkRoot = Dml4j.commandLine(new SparkCommand());
+        collect(sparkRoot, new ArrayList<>(), spark);
+        assertEquals(4, spark.size(), spark.toString());
+        for (List<String> path : spark) {
+            CommandLine c = sparkRoot;
+            for (String name : path) {
+                c = c.getSubcommands().get(name);
+            }
+            assertTrue(c.getCommandSpec().findOption("--verbose") != null, "dml4j-spark " + path);
+        }
+    }
+
+    private static void collect(CommandLine cl, List<String> path, List<List<String>> paths) {
+        paths.add(List.copyOf(path));
+        cl.getSubcommands().forEach((name, sub) -> {
+            List<String> deeper = new ArrayList<>(path);
+            deeper.add(name);
+            collect(sub, deeper, paths);
+        });
+    }
+
+    @Test
+    void verboseBeforeTheCommandAppliesToIt() {
+        Run plain = run("bench", "knn", "--n", "0");
+        assertEquals(ExitCodes.USAGE, plain.code());
+        assertFalse(plain.err().contains("\tat org.dml4j."), plain.err());
+        for (String[] args : new String[][] {{"--verbose", "bench", "knn", "--n", "0"},
+            {"bench", "--verbose", "knn", "--n", "0"}, {"bench", "knn", "--verbose", "--n", "0"}}) {
+            Run r = run(args);
+            assertEquals(ExitCodes.USAGE, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("dml4j bench knn: --n must be >= 2, got 0"), r.err());
+            assertTrue(r.err().contains("\tat org.dml4j."), String.join(" ", args) + ": the trace: " + r.err());
+        }
+        Run off = run("--verbose=False", "bench", "knn", "--n", "0");
+        assertFalse(off.err().contains("\tat org.dml4j."), off.err());
+        Run eval = run("--verbose", "eval", "--use_gpu=False", "--data_dir", dir.resolve("nowhere").toString());
+        assertEquals(ExitCodes.DATA, eval.code(), eval.err());
+        assertEquals("True", configValue(eval, "verbose"), "the configuration block shows it in effect");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "evl|dml4j: Unmatched argument at index 0: 'evl' (see --help)|Did you mean: dml4j eval?",
+        "eval --batchsize 3|dml4j eval: Unknown options: '--batchsize', '3' (see --help)|Possible solutions: --batch_size, --batch-size",
+        "eval --batchsize=3|dml4j eval: Unknown option: '--batchsize=3' (see --help)|Possible solutions: --batch_size, --batch-size",
+        "prepare fashon-mnist|dml4j prepare: Unmatched argument at index 1: 'fashon-mnist' (see --help)|Did you mean: prepare fashion-mnist",
+        "bench knn --dimm 3|dml4j bench knn: Unknown options: '--dimm', '3' (see --help)|Possible solutions: --dim"})
+    void mistypedCommandsAndFlagsGetSuggestionsOnStderrWithExitTwo(String args, String error, String suggestion) {
+        Run r = run(args.split(" "));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("", r.out(), "nothing runs, no usage on stdout");
+        List<String> lines = r.err().lines().toList();
+        assertEquals(error, lines.get(0));
+        assertTrue(lines.get(1).startsWith(suggestion), r.err());
+        assertEquals(2, lines.size(), "the error and the suggestion, nothing else: " + r.err());
+    }
+
+    @Test
+    void argumentsCanComeFromAnAtFile() throws IOException {
+        Path data = dir.resolve("my data");   // a value with a space, quoted in the file
+        Path flags = Files.writeString(dir.resolve("eval.args"), String.join("\n",
+                "# eval on the CPU, batches of 7",
+                "--use_gpu=False",
+                "--data_dir \"" + data + "\"",
+                "--batch_size 7  --seed=3", ""));
+        Run r = run("eval", "@" + flags, "--num_workers=1");
+        assertEquals(ExitCodes.DATA, r.code(), "it runs, and finds no list in the empty folder: " + r.err());
+        assertEquals("False", configValue(r, "use_gpu"));
+        assertEquals(data.toString(), configValue(r, "data_dir"));
+        assertEquals("7", configValue(r, "batch_size"));
+        assertEquals("3", configValue(r, "seed"));
+        assertEquals("1", configValue(r, "num_workers"));
+        Run twice = run("eval", "@" + flags, "--seed=4");
+        assertEquals(ExitCodes.USAGE, twice.code(), "a flag in the file and on the line is given twice");
+        assertTrue(twice.err().contains("option '--seed' (N) should be specified only once"), twice.err());
+
+        Path whole = Files.writeString(dir.resolve("whole.args"), "eval @" + flags + "\n");
+        Run nested = run("@" + whole);
+        assertEquals(ExitCodes.DATA, nested.code(), nested.err());
+        assertEquals("7", configValue(nested, "batch_size"), "the command's name and a nested @-file");
+
+        Run missing = run("eval", "@" + dir.resolve("no-such.args"));
+        assertEquals(ExitCodes.USAGE, missing.code(), missing.err());
+        assertTrue(missing.err().contains("no-such.args"), missing.err());
+    }
+
+    @Test
+    void generateCompletionPrintsABashAndZshScriptForEveryCommand() {
+        Run r = run("generate-completion");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out().lines().findFirst().orElse(""));
+        assertTrue(r.out().contains("complete -F _complete_dml4j"), "registers itself for the dml4j command");
+        assertTrue(r.out().contains("autoload -U +X bashcompinit"), "zsh too");
+        for (String word : List.of("train-elem", "train-pair", "eval", "infer", "fashion-mnist", "knn", "diff",
+            "--loss_name", "--train_batch_size", "--use_gpu", "--pretrained_model", "--verbose")) {
+            assertTrue(r.out().contains(word), word);
+        }
+        assertTrue(r.out().contains("ResNet50"), "--model's values complete too");
+        Run help = run("--help");
+        assertFalse(help.out().contains("  generate-completion"), "not one of dml4j's steps in the command list");
+        assertTrue(help.out().contains("source <(dml4j generate-completion)"), help.out());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.dml4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,9 +12,16 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dml4j.cli.CommandLineTest.Run;
+import org.dml4j.data.DataConfig;
+import org.dml4j.data.ImageShape;
 import org.dml4j.data.TestData;
+import org.dml4j.error.UsageException;
+import org.dml4j.eval.EvalConfig;
 import org.dml4j.eval.Npy;
+import org.dml4j.inference.EmbeddingModel;
+import org.dml4j.model.Architecture;
 import org.dml4j.model.Checkpoints;
+import org.dml4j.model.ResNet;
 import org.dml4j.model.weights.PaddleParamsTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +58,13 @@ class EvalInferTest {
         Run onGpu = CommandLineTest.run("search", "--engine", "onnxruntime", "--index", dir.toString(), "--query",
                 dir.toString());
         assertEquals(ExitCodes.USAGE, onGpu.code(), onGpu.err());
-        assertTrue(onGpu.err().contains("--engine onnxruntime runs on the CPU: pass --use_gpu=False"), onGpu.err());
+        assertTrue(onGpu.err().contains("this build runs on the CPU: pass --use_gpu=False"), "on the CPU build the"
+                + " device check comes first: " + onGpu.err());
+        UsageException onnxOnGpu = assertThrows(UsageException.class, () -> new EvalConfig(new Architecture(
+                ResNet.RESNET18, new ImageShape(3, 16, 16), 0, false), 1, true, null, new DataConfig(data, 0, 1, true,
+                false), EmbeddingModel.Engine.ONNXRUNTIME));
+        assertEquals("--engine onnxruntime runs on the CPU: pass --use_gpu=False with it", onnxOnGpu.getMessage(),
+                "and on the CUDA build, this one");
 
         Path json = dir.resolve("metrics.json");
         Run eval = CommandLineTest.run(concat(new String[] {"eval", "--batch_size=7", "--pretrained_model",
@@ -116,6 +130,38 @@ class EvalInferTest {
         List<String> hits = search.outLines().stream().filter(l -> l.matches("\\s+\\d+\\s+\\S+\\s+\\S+")).toList();
         assertEquals(3, hits.size(), search.out());
         assertTrue(hits.get(0).matches("\\s+1\\s+1\\.0000\\s+c102/3\\.png"), hits.get(0));
+    }
+
+    @Test
+    void evalAndInferShowTheirProgressWithAnEtaEndingAtOneHundredPercent() throws IOException {
+        Path data = TestData.stripes(dir.resolve("data"), 4, 2, 6, 16, 6);   // 24 test images
+        String[] common = {"--use_gpu=False", "--data_dir", data.toString(), "--model=ResNet18",
+            "--image_shape=3,16,16", "--batch_size=1"};
+        String line = "\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\] testbatch (\\d+), time \\d+\\.\\d\\d sec"
+                + "  \\[(\\d+)%, eta \\d+:\\d\\d:\\d\\d\\]";
+        Run eval = CommandLineTest.run(concat(new String[] {"eval"}, common));
+        Run infer = CommandLineTest.run(concat(new String[] {"infer"}, common));
+        for (Run r : new Run[] {eval, infer}) {
+            assertEquals(0, r.code(), r.err());
+            List<String> progress = r.outLines().stream().filter(l -> l.contains("testbatch")).toList();
+            assertEquals(3, progress.size(), "every 20th batch and the last: " + r.out());
+            int[][] expected = {{0, 4}, {20, 87}, {23, 100}};   // batch k of 24, 100 (k + 1) / 24 percent
+            for (int i = 0; i < 3; i++) {
+                Matcher m = Pattern.compile(line).matcher(progress.get(i));
+                assertTrue(m.matches(), progress.get(i));
+                assertEquals(expected[i][0], Integer.parseInt(m.group(1)), progress.get(i));
+                assertEquals(expected[i][1], Integer.parseInt(m.group(2)), progress.get(i));
+            }
+            assertTrue(progress.get(2).endsWith("[100%, eta 0:00:00]"), progress.get(2));
+        }
+        assertTrue(eval.out().indexOf("testbatch 23,") < eval.out().indexOf("End test 24, test_recall"), eval.out());
+        List<String> features = infer.outLines().stream().filter(l -> l.startsWith("Test-")).toList();
+        assertEquals(24, features.size(), "one Test-<k>-feature line per batch, as the original");
+        assertTrue(features.get(23).matches("Test-23-feature: \\[.*\\]"), features.get(23));
+        List<String> lines = infer.outLines();
+        assertEquals(lines.indexOf(features.get(20)) + 1, lines.indexOf(
+                lines.stream().filter(l -> l.contains("testbatch 20,")).findFirst().orElseThrow()),
+                "batch 20's progress line follows its feature line");
     }
 
     private static int count(String text, String part) {

@@ -228,7 +228,7 @@ class EvalProtocolsTest {
         String f = dir.resolve("f/features.npy").toString();
         Path labels = lines("l30.txt", IntStream.range(0, 30).mapToObj(i -> i / 6).toArray());
         String[][] usage = {
-            {"eval", "--query_list", "q.txt"},
+            {"eval", "--use_gpu=False", "--query_list", "q.txt"},   // with a model: the device is checked first
             {"eval", "--features", f, "--labels", labels.toString(), "--cameras", "c.txt", "--gallery_cameras", "g.txt"},
             {"eval", "--features", f, "--labels", labels.toString(), "--gallery_features", f},
             {"eval", "--gallery_features", f, "--gallery_labels", labels.toString()},
