@@ -14,7 +14,7 @@ if [ ! -f "$ckpt/checkpoint.json" ]; then
     --train_batch_size 20 --total_iter_num 2 --save_iter_step 2 --test_iter_step 1000 --loss_name softmax \
     --overwrite=True --model_save_dir "$out/ckpt" > "$out/train.log" 2>&1
 fi
-mvn -B -q -Dstyle.color=never -Pnoavx2 -DskipTests package
+MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true" mvn -B -q -Dstyle.color=never -Pnoavx2 -DskipTests package   # no ESC[0m (bin/dml4j says why)
 if ls target-noavx2/dml4j/lib | grep -q onednn; then
   echo "check_noavx2_build.sh: the noavx2 distribution has oneDNN natives" >&2; exit 1
 fi
