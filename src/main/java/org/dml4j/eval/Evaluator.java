@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.LongStream;
 import org.dml4j.data.ImageList;
 import org.dml4j.data.PairsFile;
 import org.dml4j.data.Sample;
@@ -121,10 +120,10 @@ public final class Evaluator {
             g = embedded(model, gallery, gc, config, out);
         }
         requireNoJunkQuery(q);
-        long[][] dense = denseTogether(q.labels, g.labels);
-        long[][] cams = q.cameras == null ? null : denseTogether(q.cameras, g.cameras);
-        GalleryMetrics m = RetrievalEvaluator.queryAgainstGallery(q.features, toInt(dense[0]),
-                cams == null ? null : toInt(cams[0]), g.features, toInt(dense[1]), cams == null ? null : toInt(cams[1]));
+        int[][] dense = LabelFile.denseTogether(q.labels, g.labels);
+        int[][] cams = q.cameras == null ? null : LabelFile.denseTogether(q.cameras, g.cameras);
+        GalleryMetrics m = RetrievalEvaluator.queryAgainstGallery(q.features, dense[0], cams == null ? null : cams[0],
+                g.features, dense[1], cams == null ? null : cams[1]);
         out.printf(Locale.ROOT, "[%s] End test %d queries against %d gallery images, rank-1 %.5f%n", Progress.now(),
                 m.queries(), g.labels.length, m.rank1());
         MetricsOutput.table(m, out);
@@ -252,21 +251,4 @@ public final class Evaluator {
         }
     }
 
-    /**
-     * Both sets' values as 0 … C−1 over their union (equal values stay equal across the sets), −1
-     * kept as −1 (junk).
-     */
-    static long[][] denseTogether(long[] a, long[] b) {
-        long[] distinct = LongStream.concat(Arrays.stream(a), Arrays.stream(b)).filter(v -> v != -1).sorted()
-                .distinct().toArray();
-        return new long[][] {dense(a, distinct), dense(b, distinct)};
-    }
-
-    private static long[] dense(long[] values, long[] distinct) {
-        return Arrays.stream(values).map(v -> v == -1 ? -1 : Arrays.binarySearch(distinct, v)).toArray();
-    }
-
-    private static int[] toInt(long[] v) {
-        return Arrays.stream(v).mapToInt(Math::toIntExact).toArray();
-    }
 }

@@ -62,6 +62,20 @@ public final class LabelFile {
         return Arrays.stream(labels).mapToInt(l -> Arrays.binarySearch(distinct, l)).toArray();
     }
 
+    /**
+     * Several sets' labels (queries and gallery) as 0 … C−1 over their union, so that equal values stay
+     * equal across the sets; −1 is kept as −1 (a junk gallery entry, RetrievalEvaluator.JUNK).
+     */
+    public static int[][] denseTogether(long[]... sets) {
+        long[] distinct = Arrays.stream(sets).flatMapToLong(Arrays::stream).filter(v -> v != -1).sorted().distinct()
+                .toArray();
+        int[][] out = new int[sets.length][];
+        for (int s = 0; s < sets.length; s++) {
+            out[s] = Arrays.stream(sets[s]).mapToInt(v -> v == -1 ? -1 : Arrays.binarySearch(distinct, v)).toArray();
+        }
+        return out;
+    }
+
     static long parse(Path file, int line, String text) {
         return parse(file, line, text, "label");
     }

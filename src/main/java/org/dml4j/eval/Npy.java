@@ -64,7 +64,7 @@ public final class Npy {
      */
     public static INDArray read(Path file) {
         byte[] all = bytes(file);
-        Header h = Header.parse(file, all);
+        Header h = Header.parse(file.toString(), all);
         boolean f64 = h.descr().equals("<f8");
         if (!(h.descr().equals("<f4") || f64)) {
             throw new DataException(file + ": expected a little-endian float32/float64 array, got dtype '"
@@ -94,6 +94,36 @@ public final class Npy {
         return Nd4j.create(data, new long[] {rows, cols}, DataType.FLOAT);
     }
 
+    /** Bytes of a .npy file that always hold its header (a version-1 header is at most 10 + 65 535). */
+    public static final int HEADER_BYTES = 10 + 65_535;
+
+    /**
+     * Where a float32 C-order [N, D] array lies in a .npy file, for readers that take its rows in
+     * parts (a Spark task reading its own rows).
+     *
+     * @param rows      N
+     * @param cols      D
+     * @param dataStart offset of row 0 in the file
+     */
+    public record Float32Matrix(long rows, long cols, int dataStart) {
+    }
+
+    /**
+     * The layout of a float32 [N, D] .npy file from its first bytes.
+     *
+     * @param head the file's first {@link #HEADER_BYTES} bytes (or all of a shorter file)
+     * @param file names it in messages
+     * @throws DataException as {@link #read}, and for a dtype other than little-endian float32
+     */
+    public static Float32Matrix float32Matrix(byte[] head, String file) {
+        Header h = Header.parse(file, head);
+        if (!h.descr().equals("<f4") || h.shape().length != 2 || h.shape()[0] == 0 || h.shape()[1] == 0) {
+            throw new DataException(file + ": expected a float32 C-order [N, D] array, got dtype '" + h.descr()
+                    + "' and shape " + h.shapeText());
+        }
+        return new Float32Matrix(h.shape()[0], h.shape()[1], h.dataStart());
+    }
+
     /**
      * Reads a 1-d (N,) or (N, 1) array of integers: any little-endian integer or boolean dtype, or
      * floats holding whole numbers (labels saved from a float array).
@@ -103,7 +133,7 @@ public final class Npy {
      */
     public static long[] readIntegers(Path file) {
         byte[] all = bytes(file);
-        Header h = Header.parse(file, all);
+        Header h = Header.parse(file.toString(), all);
         long[] shape = h.shape();
         if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1))) {
             throw new DataException(file + ": expected a 1-d array of labels (N,) or (N, 1), got shape "
@@ -163,7 +193,7 @@ public final class Npy {
         private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*True");
         private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
 
-        static Header parse(Path file, byte[] all) {
+        static Header parse(String file, byte[] all) {
             if (all.length < 10 || all[0] != MAGIC[0] || all[1] != 'N' || all[5] != 'Y') {
                 throw new DataException(file + ": not a .npy file");
             }

@@ -46,9 +46,7 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
      * max(min(largestK, N−1), largest R).
      */
     public static int neighboursNeeded(int[] labels, int largestK) {
-        Map<Integer, Integer> counts = counts(labels);
-        int maxR = counts.values().stream().mapToInt(c -> c - 1).max().orElse(0);
-        return Math.min(labels.length - 1, Math.max(Math.min(largestK, labels.length - 1), maxR));
+        return neighboursNeeded(labels, labels, true, largestK);
     }
 
     /**
@@ -56,13 +54,18 @@ public record RetrievalMetrics(int queries, Map<Integer, Double> recallAtK, doub
      * the largest K (1000, capped at what a query can have) and the largest R.
      */
     public static int neighboursNeeded(int[] queryLabels, int[] referenceLabels, boolean selfExcluded) {
+        return neighboursNeeded(queryLabels, referenceLabels, selfExcluded, KS[KS.length - 1]);
+    }
+
+    private static int neighboursNeeded(int[] queryLabels, int[] referenceLabels, boolean selfExcluded,
+                                        int largestK) {
         int available = referenceLabels.length - (selfExcluded ? 1 : 0);
         Map<Integer, Integer> counts = counts(referenceLabels);
         int maxR = 0;
         for (int l : queryLabels) {
             maxR = Math.max(maxR, counts.getOrDefault(l, 0) - (selfExcluded ? 1 : 0));
         }
-        return Math.min(available, Math.max(Math.min(KS[KS.length - 1], available), maxR));
+        return Math.min(available, Math.max(Math.min(largestK, available), maxR));
     }
 
     private static Map<Integer, Integer> counts(int[] labels) {

@@ -3,7 +3,6 @@ package org.dml4j.spark;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -57,7 +56,7 @@ final class HadoopFiles {
 
     /** The folder holding {@code file}. */
     static String parent(String file) {
-        Path p = new Path(URI.create(new Path(file).toUri().toString())).getParent();
+        Path p = new Path(file).getParent();
         return p == null ? "." : p.toString();
     }
 }

@@ -5,12 +5,9 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -24,6 +21,7 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.dml4j.data.TextLines;
 import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
+import org.dml4j.eval.Npy;
 
 /**
  * Single-JVM {@code infer --output DIR} (features.npy, labels.txt, paths.txt) as the Parquet
@@ -32,8 +30,6 @@ import org.dml4j.error.UsageException;
  * and evaluated on a cluster.
  */
 public final class NpyImport {
-    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\((\\d+),\\s*(\\d+),?\\s*\\)");
-
     private NpyImport() {
     }
 
@@ -54,10 +50,10 @@ public final class NpyImport {
             throw new UsageException("--output " + output + " already exists; choose a new folder");
         }
         String npy = HadoopFiles.resolve(dir, "features.npy");
-        long[] header = header(npy, conf);
-        int n = (int) header[0];
-        int dim = (int) header[1];
-        long offset = header[2];
+        Npy.Float32Matrix header = header(npy, conf);
+        int n = (int) header.rows();
+        int dim = (int) header.cols();
+        long offset = header.dataStart();
         String labelsFile = HadoopFiles.resolve(dir, "labels.txt");
         String pathsFile = HadoopFiles.resolve(dir, "paths.txt");
         List<String> labels = TextLines.lines(HadoopFiles.readOrFail(labelsFile, "labels", conf), labelsFile);
@@ -110,20 +106,10 @@ public final class NpyImport {
     }
 
     /** {N, D, offset of the data} of a float32 C-order 2-d .npy file. */
-    private static long[] header(String npy, Configuration conf) {
+    private static Npy.Float32Matrix header(String npy, Configuration conf) {
         Path p = new Path(npy);
         try (InputStream in = p.getFileSystem(conf).open(p)) {
-            byte[] head = in.readNBytes(10);
-            if (head.length < 10 || (head[0] & 0xff) != 0x93 || head[1] != 'N' || head[6] != 1) {
-                throw new DataException(npy + ": not a version-1 .npy file");
-            }
-            int length = (head[8] & 0xff) | (head[9] & 0xff) << 8;
-            String dict = new String(in.readNBytes(length), StandardCharsets.US_ASCII);
-            Matcher m = SHAPE.matcher(dict);
-            if (!dict.contains("'<f4'") || !dict.contains("'fortran_order': False") || !m.find()) {
-                throw new DataException(npy + ": expected a float32 C-order [N, D] array, got " + dict.strip());
-            }
-            return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), 10 + length};
+            return Npy.float32Matrix(in.readNBytes(Npy.HEADER_BYTES), npy);
         } catch (IOException e) {
             throw new DataException(npy + ": cannot read: " + e.getMessage(), e);
         }

@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
+import org.dml4j.eval.LabelFile;
 import org.dml4j.retrieval.Embeddings;
 import org.dml4j.retrieval.GalleryMetrics;
 import org.dml4j.retrieval.GalleryRanking;
@@ -226,22 +227,11 @@ public final class SparkEval {
         }
     }
 
-    /** Labels as 0 … C−1 (equal stay equal), −1 kept (junk). */
-    static int[][] dense(long[]... sets) {
-        long[] distinct = Arrays.stream(sets).flatMapToLong(Arrays::stream).filter(v -> v != -1).sorted().distinct()
-                .toArray();
-        int[][] out = new int[sets.length][];
-        for (int s = 0; s < sets.length; s++) {
-            out[s] = Arrays.stream(sets[s]).mapToInt(v -> v == -1 ? -1 : Arrays.binarySearch(distinct, v)).toArray();
-        }
-        return out;
-    }
-
     private static RetrievalMetrics allAgainstAll(SparkSession spark, Job job, PrintWriter out) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Loaded g = load(spark, job.embeddings(), job.partitions());
         RetrievalEvaluator.requireQueries(g.n, g.source);
-        int[] labels = dense(g.labels)[0];
+        int[] labels = LabelFile.dense(g.labels);
         int k = RetrievalMetrics.neighboursNeeded(labels, job.largestK());
         Map<Integer, Integer> counts = new HashMap<>();
         for (int l : labels) {
@@ -298,9 +288,7 @@ public final class SparkEval {
     /** Each query's best k keys among one part's rows. */
     private static Iterator<Tuple2<Integer, long[]>> candidates(Part part, float[] queries, int from, int count,
                                                                 int width, int k) {
-        INDArray q = Nd4j.create(queries, new long[] {count, width}, DataType.FLOAT);
-        INDArray sims = Nd4j.create(DataType.FLOAT, count, part.rows);
-        Nd4j.gemm(q, part.matrix(), sims, false, true, 1.0, 0.0);
+        INDArray sims = similarities(part, queries, width);
         FloatBuffer flat = sims.data().asNioFloat();
         List<Tuple2<Integer, long[]>> out = new ArrayList<>(count);
         for (int r = 0; r < count; r++) {
@@ -313,7 +301,6 @@ public final class SparkEval {
             }
         }
         sims.close();
-        q.close();
         return out.iterator();
     }
 
@@ -339,14 +326,14 @@ public final class SparkEval {
         if ((qs.cameras == null) != (g.cameras == null)) {
             throw new DataException("only one of " + qs.source + " and " + g.source + " has a camera column");
         }
-        int[][] labels = dense(qs.labels, g.labels);
+        int[][] labels = LabelFile.denseTogether(qs.labels, g.labels);
         for (int i = 0; i < labels[0].length; i++) {
             if (labels[0][i] < 0) {
                 throw new DataException(qs.source + ": query row " + i + " (by path) has the label -1 (junk); only"
                         + " gallery entries can be junk");
             }
         }
-        int[][] cams = qs.cameras == null ? null : dense(qs.cameras, g.cameras);
+        int[][] cams = qs.cameras == null ? null : LabelFile.denseTogether(qs.cameras, g.cameras);
         Broadcast<int[]> gl = sc.broadcast(labels[1]);
         Broadcast<int[]> gc = sc.broadcast(cams == null ? null : cams[1]);
         int partRows = (g.n + g.parts.getNumPartitions() - 1) / g.parts.getNumPartitions();
@@ -389,6 +376,7 @@ public final class SparkEval {
         return GalleryRanking.aggregate(firstRank, ap);
     }
 
+    /** The block's cosines to the part's rows [queries, part rows] (both normalised): one sgemm. */
     private static INDArray similarities(Part part, float[] queries, int width) {
         int count = queries.length / width;
         INDArray q = Nd4j.create(queries, new long[] {count, width}, DataType.FLOAT);

@@ -120,5 +120,9 @@ public class LabelFileTest {
     @Test
     void denseLabelsKeepEquality() {
         assertArrayEquals(new int[] {2, 0, 1, 1, 0, 3}, LabelFile.dense(new long[] {7, -5, 0, 0, -5, 9876543210123L}));
+        // queries and gallery over their union; -1 (junk) stays -1
+        int[][] both = LabelFile.denseTogether(new long[] {1501, 7}, new long[] {-1, 7, 0, 9_000_000_000L, 1501});
+        assertArrayEquals(new int[] {2, 1}, both[0]);
+        assertArrayEquals(new int[] {-1, 1, 0, 3, 2}, both[1]);
     }
 }

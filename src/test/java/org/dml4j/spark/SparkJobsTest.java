@@ -23,6 +23,7 @@ import org.dml4j.data.ImageShape;
 import org.dml4j.data.Split;
 import org.dml4j.data.TestData;
 import org.dml4j.error.DataException;
+import org.dml4j.eval.LabelFile;
 import org.dml4j.eval.Npy;
 import org.dml4j.model.CheckpointInfo;
 import org.dml4j.model.Checkpoints;
@@ -126,7 +127,7 @@ class SparkJobsTest {
         assertTrue(worst / scale <= 1e-6, "largest difference " + worst + " of values up to " + scale);
 
         RetrievalMetrics want = RetrievalEvaluator.allAgainstAll(Nd4j.createFromArray(single),
-                SparkEval.dense(labels)[0], "single").metrics();
+                LabelFile.dense(labels), "single").metrics();
         for (int[] partsAndBlock : new int[][] {{3, 7}, {1, 1024}, {35, 2}}) {
             RetrievalMetrics got = (RetrievalMetrics) SparkEval.run(spark, new SparkEval.Job(out, null, partsAndBlock[0],
                     partsAndBlock[1]), new PrintWriter(new StringWriter()));
@@ -139,6 +140,19 @@ class SparkJobsTest {
         assertEquals(want.recallAtK().get(1), up10.recallAtK().get(1));
         assertEquals(want.recallAtK().get(10), up10.recallAtK().get(10));
         assertEquals(want.mapAtR(), up10.mapAtR());
+    }
+
+    @Test
+    void importWritesInfersOutputAsTheParquetInferWrites() {
+        String out = dir.resolve("imported").toString();
+        run(o -> NpyImport.run(spark, dir.resolve("single").toString(), out, 3, o));
+        List<Row> rows = rows(out);
+        assertEquals(35, rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertEquals(paths[i], rows.get(i).getString(0));
+            assertEquals(labels[i], rows.get(i).getLong(1));
+            assertTrue(Arrays.equals(single[i], toFloats(rows.get(i).getList(2))), "row " + i + " bit for bit");
+        }
     }
 
     @Test
@@ -170,7 +184,7 @@ class SparkJobsTest {
         float[][] gx = gv.toArray(float[][]::new);
         long[] ql = q.stream().mapToLong(r -> r.getLong(1)).toArray();
         long[] gl = g.stream().mapToLong(r -> r.getLong(1)).toArray();
-        int[][] dense = SparkEval.dense(ql, gl);
+        int[][] dense = LabelFile.denseTogether(ql, gl);
         int[] qc = q.stream().mapToInt(r -> (int) r.getLong(3)).toArray();
         int[] gc = g.stream().mapToInt(r -> (int) r.getLong(3)).toArray();
         GalleryMetrics want = RetrievalEvaluator.queryAgainstGallery(Nd4j.createFromArray(qx), dense[0], qc,
