@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# dml4j against PyTorch on this machine: ResNet50 training (ArcFace head, momentum SGD) and
-# inference (dl4j engine, the same unfolded, onnxruntime engine) on synthetic input, 3x224x224 batch 8 and 3x64x64 batch 32, each configuration in its
-# own process, ours and theirs back to back so both see the same load. Prints images/s, peak
+# dml4j against PyTorch on this machine: ResNet50 training (ArcFace head over 1000 classes, momentum SGD)
+# at 3x224x224 batch 8 and 3x64x64 batch 32, the small recipe of docs/RESULTS.md (ResNet18 at 3x32x32:
+# ArcFace over 10 classes at batch 64, eml at batch 40), and ResNet50 inference (dl4j engine, the same
+# unfolded, onnxruntime engine) on synthetic input, each configuration in its own process, ours and theirs back to back so both see the same load. Prints images/s, peak
 # resident memory and the dml4j/torch ratios, with the data loader's images/s for the same crops,
 # and writes the table into docs/PERFORMANCE.md between its table markers.
 # Needs Debian's python3-torch and python3-torchvision (apt-get install -y python3-torch python3-torchvision).
@@ -23,26 +24,31 @@ rss_mb() { sed -n 's/.*peak RSS \([0-9]*\) kB.*/\1/p' | head -n 1 | awk '{printf
 
 # inference three ways: the default engine (dl4j, BatchNorms folded: what eval/infer/search run), the same
 # network unfolded (inference before the folding), and --engine onnxruntime
+# a configuration: mode|model|size|batch|loss|classes
+configs=("train|ResNet50|224|8|arcmargin|1000" "train|ResNet50|64|32|arcmargin|1000"
+         "train|ResNet18|32|64|arcmargin|10" "train|ResNet18|32|40|eml|10"
+         "infer|ResNet50|224|8||" "infer|ResNet50|64|32||")
 rows=()
-for mode in train infer; do
-  for shape in "224 8" "64 32"; do
-    read -r size batch <<<"$shape"
-    theirs=$("$python" scripts/bench_torch.py "$mode" --size "$size" --batch "$batch" --steps "$steps" 2>/dev/null)
+for config in "${configs[@]}"; do
+    IFS='|' read -r mode model size batch loss classes <<<"$config"
+    extra=(); if [ "$mode" = train ]; then extra=(--loss "$loss" --classes "$classes"); fi
+    theirs=$("$python" scripts/bench_torch.py "$mode" --arch "$model" --size "$size" --batch "$batch" --steps "$steps" "${extra[@]}" 2>/dev/null)
     echo "$theirs"
-    if [ "$mode" = train ]; then variants=("train|"); else
+    if [ "$mode" = train ]; then
+      what="train"; [ "$model" = ResNet50 ] || what="train $model $loss"
+      variants=("$what|"); else
       variants=("infer, dl4j engine|--engine dl4j" "infer, dl4j unfolded (before)|--engine dl4j --fold False"
                 "infer, onnxruntime engine|--engine onnxruntime"); fi
     for v in "${variants[@]}"; do
       IFS='|' read -r label flags <<<"$v"
       # shellcheck disable=SC2086
-      ours=$(bin/dml4j bench "$mode" --size "$size" --batch "$batch" --steps "$steps" $flags 2>/dev/null | grep "^$mode ")
+      ours=$(bin/dml4j bench "$mode" --model "$model" --size "$size" --batch "$batch" --steps "$steps" "${extra[@]}" $flags 2>/dev/null | grep "^$mode ")
       echo "$ours"
       rows+=("$label|$size|$batch|$(rate <<<"$ours")|$(rate <<<"$theirs")|$(rss_mb <<<"$ours")|$(rss_mb <<<"$theirs")")
     done
-  done
 done
 loader=()
-for crop in 224 64; do
+for crop in 224 64 32; do
   rate_loader=$(bin/dml4j bench data --crop "$crop" --threads 2 --count 300 2>/dev/null | awk '$1 == "train" {print $3}')
   loader+=("$crop|$rate_loader")
 done

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
@@ -14,7 +16,9 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dml4j.data.ImageShape;
 import org.dml4j.loss.ArcMarginLayer;
+import org.dml4j.loss.EmlLoss;
 import org.dml4j.loss.Heads;
+import org.dml4j.loss.LossName;
 import org.dml4j.model.Architecture;
 import org.dml4j.model.Backbone;
 import org.dml4j.inference.EmbeddingModel;
@@ -38,14 +42,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Model throughput on synthetic input, for {@code bench train|infer} and scripts/bench_vs_torch.sh:
- * a backbone with an ArcFace head (1000 classes, s = 80, m = 0.15) trained with momentum SGD, or
- * the backbone alone in inference mode; warm-up steps, then the median of measured steps, in
+ * a backbone with an ArcFace head (s = 80, m = 0.15; by default over 1000 classes) or the eml loss
+ * (blocks of 8 images per class) trained with momentum SGD, or the backbone alone in inference mode; warm-up steps, then the median of measured steps, in
  * images/s, with the process's peak resident memory. Optionally a profile (forward, and backward
  * in training) summed per layer kind, to see where the time goes.
  */
 public final class ModelBenchmark {
-    private static final int CLASSES = 1000;
-
     private ModelBenchmark() {
     }
 
@@ -54,25 +56,41 @@ public final class ModelBenchmark {
                         boolean profile) {
     }
 
+    /**
+     * The training loss of {@link #train}: {@code arcmargin} over {@code classes} classes, or {@code eml} on
+     * blocks of {@link #EML_SAMPLES_EACH_CLASS} images per class (labels cycle through {@code classes}).
+     */
+    public record Loss(LossName name, int classes) {
+    }
+
+    /** Images per class in an eml batch (the recipe of docs/RESULTS.md's stage 2). */
+    public static final int EML_SAMPLES_EACH_CLASS = 8;
+
     /** Training steps (forward, backward, update); with {@code devices} > 1 through {@link DataParallel}. */
-    public static void train(Setup s, PrintWriter out) {
+    public static void train(Setup s, Loss loss, PrintWriter out) {
+        boolean eml = loss.name() == LossName.EML;
+        org.deeplearning4j.nn.conf.layers.Layer head = eml
+                ? new EmlLoss(s.batch(), 1, EML_SAMPLES_EACH_CLASS)
+                : new ArcMarginLayer(loss.classes(), 80, 0.15, false);
         ComputationGraph net = Helpers.building(s.helpers(), () -> EmbeddingNetwork.build(architecture(s),
-                new ArcMarginLayer(CLASSES, 80, 0.15, false), new Momentum(0.01, null, 0.9), Trainer.L2, 0, DataType.FLOAT));
+                head, new Momentum(0.01, null, 0.9), Trainer.L2, 0, DataType.FLOAT));
         INDArray x = input(s);
         int[] labels = new int[s.batch()];
-        Arrays.setAll(labels, i -> i % CLASSES);
-        INDArray y = Heads.oneHot(labels, CLASSES, DataType.FLOAT);
+        Arrays.setAll(labels, i -> (eml ? i / EML_SAMPLES_EACH_CLASS : i) % loss.classes());
+        INDArray y = Heads.labels(loss.name(), labels, loss.classes(), DataType.FLOAT);
         MultiDataSet step = new MultiDataSet(new INDArray[] {x}, new INDArray[] {y});
         DataParallel parallel = s.devices() > 1 ? new DataParallel(net, s.devices(),
                 n -> new ForwardCapture(s.backbone().pooledVertex(), (f, l) -> new double[] {0})) : null;
         Runnable run = parallel == null ? () -> net.fit(step) : () -> parallel.step(x, y, labels);
         double median = time(run, s);
-        out.printf(Locale.ROOT, "train %s 3x%dx%d batch %d, helpers %s, devices %d: median step %.3f s, %.2f images/s, peak RSS %s%n",
-                s.backbone(), s.size(), s.size(), s.batch(), s.helpers() ? "on" : "off", s.devices(), median,
+        out.printf(Locale.ROOT, "train %s 3x%dx%d batch %d, %s, helpers %s, devices %d: median step %.3f s, %.2f images/s, peak RSS %s%n",
+                s.backbone(), s.size(), s.size(), s.batch(), eml ? "eml" : "arcmargin over " + loss.classes() + " classes",
+                s.helpers() ? "on" : "off", s.devices(), median,
                 s.batch() / median, KnnBenchmark.peakRss());
         out.printf(Locale.ROOT, "  layer helpers: %s%n", Helpers.summary(net));
         if (s.profile()) {
-            profile(net, x, true, s, out);
+            double layers = profile(net, x, y, s, out);
+            outsideLayers(net, x, y, s, median, layers, out);
         }
         if (parallel != null) {
             parallel.close();
@@ -113,7 +131,7 @@ public final class ModelBenchmark {
             model.close();
         }
         if (s.profile() && net != null) {
-            profile(net, x, false, s, out);
+            profile(net, x, null, s, out);
         }
         out.flush();
     }
@@ -145,12 +163,15 @@ public final class ModelBenchmark {
     }
 
     /**
-     * Runs the forward pass vertex by vertex (the head left out) and, in training mode, the backward
-     * pass from a unit gradient at the embedding, and prints the median time per layer kind and
-     * direction: where a step spends its time. All arrays of a pass live in one workspace, reset
-     * between passes, as in a training step.
+     * Runs the forward pass vertex by vertex and, in training mode (labels given), the head's forward
+     * pass on them and the backward pass from the head's gradient, and prints the median time per layer
+     * kind and direction: where a step spends its time. All arrays of a pass live in one workspace, reset
+     * between passes, as in a training step. Inference leaves the head out.
+     *
+     * @return the summed median layer time, in seconds
      */
-    private static void profile(ComputationGraph net, INDArray x, boolean training, Setup s, PrintWriter out) {
+    private static double profile(ComputationGraph net, INDArray x, INDArray labels, Setup s, PrintWriter out) {
+        boolean training = labels != null;
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder().defaultWorkspace("PROFILE", WorkspaceConfiguration.builder()
                 .initialSize(0).overallocationLimit(0.1).policyLearning(LearningPolicy.FIRST_LOOP)
                 .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE)
@@ -159,7 +180,7 @@ public final class ModelBenchmark {
         int reps = Math.max(3, s.steps());
         for (int rep = 0; rep < reps; rep++) {
             try (MemoryWorkspace ignored = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
-                profilePass(net, x, training, mgr, perKind, rep, reps);
+                profilePass(net, x, labels, mgr, perKind, rep, reps);
             }
         }
         double total = perKind.values().stream().mapToDouble(ModelBenchmark::median).sum();
@@ -168,10 +189,34 @@ public final class ModelBenchmark {
         perKind.entrySet().stream().sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
                 .forEach(e -> out.printf(Locale.ROOT, "    %-44s %8.4f s  %5.1f %%%n", e.getKey(), median(e.getValue()),
                         100 * median(e.getValue()) / total));
+        return total;
     }
 
-    private static void profilePass(ComputationGraph net, INDArray x, boolean training, LayerWorkspaceMgr mgr,
+    /**
+     * The time of a training step outside its layers: {@code computeGradientAndScore} (forward, head,
+     * backward, the score with its L2 term, DL4J's graph and workspace bookkeeping) against the summed
+     * layer times, the L2 score alone, and the rest of {@code fit} (the updater and the parameter update).
+     */
+    private static void outsideLayers(ComputationGraph net, INDArray x, INDArray y, Setup s, double step, double layers,
+                                      PrintWriter out) {
+        net.setInputs(x);
+        net.setLabels(y);
+        double gradient = time(net::computeGradientAndScore, s);
+        double l2 = time(() -> net.calcRegularizationScore(true), s);
+        Gradient g = net.gradient();
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        double update = time(() -> net.getUpdater().update(g, 1, 0, s.batch(), none), s);
+        double apply = time(() -> net.params().subi(g.gradient()), s);
+        out.printf(Locale.ROOT, "  outside the layers (median of %d): fit %.4f s; gradient and score %.4f s = layers and head"
+                        + " %.4f s + L2 score %.4f s + graph and workspace bookkeeping %.4f s; updater (L2 gradient, momentum)"
+                        + " %.4f s; parameter update %.4f s; rest of fit (solver, listeners) %.4f s%n",
+                s.steps(), step, gradient, layers, l2, gradient - layers - l2, update, apply,
+                step - gradient - update - apply);
+    }
+
+    private static void profilePass(ComputationGraph net, INDArray x, INDArray labels, LayerWorkspaceMgr mgr,
                                     Map<String, double[]> perKind, int rep, int reps) {
+        boolean training = labels != null;
         GraphVertex[] vertices = net.getVertices();
         int[] order = net.topologicalSortOrder();
         INDArray[] outputs = new INDArray[vertices.length];
@@ -181,12 +226,16 @@ public final class ModelBenchmark {
                 outputs[idx] = x;
                 continue;
             }
-            if (v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
+            boolean head = v.getVertexName().equals(EmbeddingNetwork.HEAD);
+            if (head && !training) {
                 continue;
             }
             VertexIndices[] in = v.getInputVertices();
             for (int i = 0; i < in.length; i++) {
                 v.setInput(i, outputs[in[i].getVertexIndex()], mgr);
+            }
+            if (head) {
+                ((IOutputLayer) v.getLayer()).setLabels(labels);
             }
             long start = System.nanoTime();
             outputs[idx] = v.doForward(training, mgr);
@@ -198,11 +247,12 @@ public final class ModelBenchmark {
         INDArray[] epsilons = new INDArray[vertices.length];
         for (int k = order.length - 1; k >= 0; k--) {
             GraphVertex v = vertices[order[k]];
-            if (v.isInputVertex() || v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
+            if (v.isInputVertex()) {
                 continue;
             }
-            INDArray eps = epsilons[order[k]] != null ? epsilons[order[k]] : Nd4j.onesLike(outputs[order[k]]);
-            v.setEpsilon(eps);
+            if (!v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
+                v.setEpsilon(epsilons[order[k]]);
+            }
             long start = System.nanoTime();
             INDArray[] back = v.doBackward(false, mgr).getSecond();
             add(perKind, kind(v) + " backward", rep, reps, start);
@@ -218,6 +268,9 @@ public final class ModelBenchmark {
     private static String kind(GraphVertex v) {
         if (!v.hasLayer()) {
             return v.getClass().getSimpleName();
+        }
+        if (v.getVertexName().equals(EmbeddingNetwork.HEAD)) {
+            return "head (" + v.getLayer().conf().getLayer().getClass().getSimpleName() + ")";
         }
         Layer conf = v.getLayer().conf().getLayer();
         String name = conf.getClass().getSimpleName();

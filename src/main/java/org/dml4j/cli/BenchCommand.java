@@ -11,8 +11,10 @@ import org.dml4j.bench.ScanBenchmark;
 import org.dml4j.bench.SyntheticEmbeddings;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.data.ImageList;
+import org.dml4j.data.VisibleText;
 import org.dml4j.error.UsageException;
 import org.dml4j.inference.EmbeddingModel;
+import org.dml4j.loss.LossName;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Backbones;
 import picocli.CommandLine.Command;
@@ -157,8 +159,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Dml4j.Version.class,
-            description = "Training-step images/s of a backbone with an ArcFace head (1000 classes) on synthetic"
-                    + " input, and peak resident memory. Run one configuration per process for a clean peak.")
+            description = "Training-step images/s of a backbone with an ArcFace head (1000 classes) or the eml loss on"
+                    + " synthetic input, and peak resident memory. Run one configuration per process for a clean peak.")
     static final class TrainCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -173,9 +175,29 @@ final class BenchCommand implements Runnable {
                 description = "Data-parallel worker copies (as train --num_devices). Default: ${DEFAULT-VALUE}.")
         int devices;
 
+        @Option(names = "--loss", paramLabel = "NAME", defaultValue = "arcmargin",
+                description = "arcmargin (the ArcFace head, s 80, m 0.15) or eml (blocks of "
+                        + ModelBenchmark.EML_SAMPLES_EACH_CLASS + " images per class). Default: ${DEFAULT-VALUE}.")
+        String loss;
+
+        @Option(names = "--classes", paramLabel = "N", defaultValue = "1000",
+                description = "Classes: the ArcFace head's width; for eml, labels cycle through them. Default: ${DEFAULT-VALUE}.")
+        int classes;
+
         @Override
         public Integer call() {
-            ModelBenchmark.train(options.setup(devices), spec.commandLine().getOut());
+            atLeast("--classes", classes, 1);
+            LossName name = switch (loss) {
+                case "arcmargin" -> LossName.ARCMARGIN;
+                case "eml" -> LossName.EML;
+                default -> throw new UsageException("--loss: " + VisibleText.quote(loss) + " is not measured here;"
+                        + " choose arcmargin or eml");
+            };
+            if (name == LossName.EML && options.batch % ModelBenchmark.EML_SAMPLES_EACH_CLASS != 0) {
+                throw new UsageException("--batch: eml needs a multiple of " + ModelBenchmark.EML_SAMPLES_EACH_CLASS
+                        + " (images per class), got " + options.batch);
+            }
+            ModelBenchmark.train(options.setup(devices), new ModelBenchmark.Loss(name, classes), spec.commandLine().getOut());
             return ExitCodes.OK;
         }
     }

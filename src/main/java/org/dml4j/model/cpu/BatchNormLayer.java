@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.LoggerFactory;
 
 /**
  * The layer behind {@link org.dml4j.model.RegularizedBatchNorm}: batch normalisation of NCHW maps, optionally followed
@@ -46,6 +47,10 @@ public final class BatchNormLayer extends BatchNormalization {
     private boolean ownPath;
     /** A vector of ones for the row sums, kept outside workspaces. */
     private INDArray onesHw;
+    /** oneDNN's primitives for the current input shape (float32), and whether the last forward pass used them. */
+    private OneDnnBatchNorm oneDnn;
+    private boolean oneDnnRefused;
+    private boolean usedOneDnn;
 
     /** @param relu whether a ReLU follows in the same pass (fused) */
     public BatchNormLayer(NeuralNetConfiguration conf, DataType dataType, boolean relu) {
@@ -64,6 +69,11 @@ public final class BatchNormLayer extends BatchNormalization {
         return ownPath;
     }
 
+    /** Whether the last forward pass ran oneDNN's primitives (a kind of {@link #ownPath()}). */
+    public boolean oneDnn() {
+        return ownPath && usedOneDnn;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
@@ -77,6 +87,23 @@ public final class BatchNormLayer extends BatchNormalization {
         return out;
     }
 
+    /** oneDNN's BatchNorm for {@code x} (float32, built once per shape), or null for the ND4J path. */
+    private OneDnnBatchNorm oneDnnFor(INDArray x) {
+        if (oneDnnRefused || !OneDnn.usableFor(x)) {
+            return null;
+        }
+        if (oneDnn == null || !oneDnn.fits(x.shape())) {
+            try {
+                oneDnn = new OneDnnBatchNorm(x.shape(), layerConf().getEps());
+            } catch (IllegalStateException e) {
+                oneDnnRefused = true;
+                LoggerFactory.getLogger(BatchNormLayer.class).warn("{}: {}; ND4J's path is used", layerId(), e.getMessage());
+                return null;
+            }
+        }
+        return oneDnn;
+    }
+
     /** Training-mode forward pass: batch statistics, normalisation, scale and shift. */
     private INDArray forward(LayerWorkspaceMgr mgr) {
         INDArray x = CpuArrays.contiguous(input, ArrayType.FF_WORKING_MEM, mgr);
@@ -86,6 +113,18 @@ public final class BatchNormLayer extends BatchNormalization {
         double[] gamma = param(BatchNormalizationParamInitializer.GAMMA);
         double eps = layerConf().getEps();
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
+        OneDnnBatchNorm bn = oneDnnFor(x);
+        usedOneDnn = bn != null;
+        if (usedOneDnn) {
+            batchMean = new double[c];
+            batchVar = new double[c];
+            bn.forward(x, gamma, param(BatchNormalizationParamInitializer.BETA), out, batchMean, batchVar);
+            batchInvStd = new double[c];
+            for (int i = 0; i < c; i++) {
+                batchInvStd[i] = 1 / Math.sqrt(batchVar[i] + eps);
+            }
+            return out;
+        }
         INDArray rows = rowsOf(out);
         out.assign(x);
         batchMean = scaled(channelSums(x), 1 / m);
@@ -133,6 +172,12 @@ public final class BatchNormLayer extends BatchNormalization {
         double[] gamma = param(BatchNormalizationParamInitializer.GAMMA);
 
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
+        if (usedOneDnn) {
+            double[] dGamma = new double[c];
+            double[] dBeta = new double[c];
+            oneDnn.backward(x, g, dx, dGamma, dBeta);
+            return withGradients(dx, dGamma, dBeta);
+        }
         INDArray rows = rowsOf(dx);
         dx.assign(x);
         rows.subiColumnVector(column(batchMean, n, x.dataType()));                    // x − μ
@@ -154,7 +199,11 @@ public final class BatchNormLayer extends BatchNormalization {
         dx.addi(g);
         rows.addiColumnVector(column(r, n, x.dataType()));
         rows.muliColumnVector(column(a, n, x.dataType()));
+        return withGradients(dx, dGamma, dBeta);
+    }
 
+    /** dx with the parameter gradients: dγ, dβ, and the running statistics' update as DL4J makes it. */
+    private Pair<Gradient, INDArray> withGradients(INDArray dx, double[] dGamma, double[] dBeta) {
         Gradient gradient = new DefaultGradient();
         setGradient(gradient, BatchNormalizationParamInitializer.GAMMA, dGamma);
         setGradient(gradient, BatchNormalizationParamInitializer.BETA, dBeta);

@@ -13,6 +13,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.convolution.Convolution;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.LoggerFactory;
 
 /**
  * Convolutions (NCHW) where DL4J M2.1's oneDNN path is slow, as matrix products (docs/PERFORMANCE.md,
@@ -46,9 +48,14 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
     static final long IM2COL_MIN_CHANNELS = 256;
     static final long IM2COL_MAX_POSITIONS = 14 * 14;
 
-    private enum Path { DL4J, POINTWISE, IM2COL_BACKWARD }
+    private enum Path { DL4J, ONEDNN, POINTWISE, IM2COL_BACKWARD }
 
     private Path path = Path.DL4J;
+    /** oneDNN's primitives for the current input shape, or null; set when oneDNN refused this layer. */
+    private OneDnnConvolution oneDnn;
+    private boolean oneDnnRefused;
+    /** The zero bias the helper's backward pass takes for a bias-free convolution. */
+    private transient INDArray zeroBias;
 
     /** The runtime layer of dml4j's GEMM convolution configuration ({@code org.dml4j.model.GemmConvolution}). */
     public GemmConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -67,6 +74,9 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
         if (!plain) {
             return Path.DL4J;
         }
+        if (bare() && oneDnnFor(x) != null) {
+            return Path.ONEDNN;
+        }
         if (k[0] == 1 && k[1] == 1 && p[0] == 0 && p[1] == 0) {
             return Path.POINTWISE;
         }
@@ -74,6 +84,30 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
         boolean stride1 = c.getStride()[0] == 1 && c.getStride()[1] == 1;
         return stride1 && x.size(1) >= IM2COL_MIN_CHANNELS && positions <= IM2COL_MAX_POSITIONS && bare()
                 ? Path.IM2COL_BACKWARD : Path.DL4J;
+    }
+
+    /** oneDNN's convolution for input {@code x} (float32, built once per shape), or null for the other paths. */
+    private OneDnnConvolution oneDnnFor(INDArray x) {
+        if (oneDnnRefused || !OneDnn.usableFor(x)) {
+            return null;
+        }
+        if (oneDnn == null || !oneDnn.fits(x.shape())) {
+            org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+            try {
+                oneDnn = new OneDnnConvolution(x.shape(), c.getNOut(), c.getKernelSize(), c.getStride(), c.getPadding());
+            } catch (IllegalStateException e) {
+                oneDnnRefused = true;
+                LoggerFactory.getLogger(GemmConvolutionLayer.class).warn("{}: {}; DL4J's path is used", layerId(),
+                        e.getMessage());
+                return null;
+            }
+        }
+        return oneDnn;
+    }
+
+    /** Whether the last forward pass ran oneDNN's primitives (a kind of {@link #ownPath()}). */
+    public boolean oneDnn() {
+        return path == Path.ONEDNN;
     }
 
     /** No bias and no activation: the only case this layer's backward pass covers (training networks). */
@@ -90,6 +124,12 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         path = pathFor(input);
+        if (path == Path.ONEDNN) {
+            INDArray x = CpuArrays.contiguous(input, ArrayType.FF_WORKING_MEM, workspaceMgr);
+            INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), oneDnn.outputShape(), 'c');
+            oneDnn.forward(x, getParam(ConvolutionParamInitializer.WEIGHT_KEY), y);
+            return y;
+        }
         if (path != Path.POINTWISE) {
             return super.activate(training, workspaceMgr);
         }
@@ -128,11 +168,28 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (path == Path.DL4J && bare() && helper != null && CpuArrays.ownPathFor(input)
+                && layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW && layerConf().getConvolutionMode() != ConvolutionMode.Same
+                && layerConf().getIDropout() == null && layerConf().getWeightNoise() == null) {
+            Pair<Gradient, INDArray> viaHelper = helperBackward(epsilon, workspaceMgr);
+            if (viaHelper != null) {
+                return viaHelper;
+            }
+        }
         if (path == Path.DL4J || !bare()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         if (path == Path.IM2COL_BACKWARD) {
             return im2colBackward(epsilon, workspaceMgr);
+        }
+        if (path == Path.ONEDNN) {
+            assertInputSet(true);
+            INDArray x = CpuArrays.contiguous(input, ArrayType.BP_WORKING_MEM, workspaceMgr);
+            INDArray dy = CpuArrays.contiguous(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
+            INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
+            oneDnn.backward(x, getParam(ConvolutionParamInitializer.WEIGHT_KEY), dy, dx,
+                    gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY));
+            return withWeightGradient(dx);
         }
         assertInputSet(true);
         INDArray x = pointwiseInput(ArrayType.BP_WORKING_MEM, workspaceMgr);
@@ -170,6 +227,28 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
             dx = full;
         }
         return withWeightGradient(dx);
+    }
+
+    /**
+     * The oneDNN helper's backward pass without the forward pass DL4J M2.1 runs again first: its
+     * ConvolutionLayer recomputes the layer's output to take the activation's derivative, which for a
+     * bias-free convolution without activation is the identity (docs/PERFORMANCE.md, change 9: about
+     * 6 % of a ResNet18 step at 32 px). Null when the helper declines, as DL4J's own fallback.
+     */
+    private Pair<Gradient, INDArray> helperBackward(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        assertInputSet(true);
+        if (zeroBias == null || zeroBias.dataType() != input.dataType()) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                zeroBias = Nd4j.create(input.dataType(), 1, layerConf().getNOut());
+            }
+        }
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        // the helper takes (input, weights, bias, output gradient); without a bias-gradient array it computes none
+        return helper.backpropGradient(input, getParam(ConvolutionParamInitializer.WEIGHT_KEY), zeroBias, epsilon,
+                c.getKernelSize(), c.getStride(), c.getPadding(), null,
+                gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), c.getActivationFn(), c.getCudnnAlgoMode(),
+                c.getCudnnBwdFilterAlgo(), c.getCudnnBwdDataAlgo(), c.getConvolutionMode(), c.getDilation(),
+                CNN2DFormat.NCHW, mgr);
     }
 
     private boolean strided() {

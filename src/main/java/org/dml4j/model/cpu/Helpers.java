@@ -55,6 +55,9 @@ public final class Helpers {
 
     /** The helper's class name, "none", or null for layer kinds that never have one. */
     private static String helperName(Layer layer) {
+        if (layer instanceof BatchNormLayer bn && bn.oneDnn() || layer instanceof GemmConvolutionLayer c && c.oneDnn()) {
+            return "oneDNN";
+        }
         if (layer instanceof BatchNormLayer bn && bn.ownPath() || layer instanceof GemmConvolutionLayer c && c.ownPath()) {
             return "dml4j";
         }

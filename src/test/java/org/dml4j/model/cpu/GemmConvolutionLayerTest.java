@@ -41,10 +41,14 @@ class GemmConvolutionLayerTest {
     }
 
     private static ComputationGraph net(boolean ours, int kernel, int stride, int side, int channels) {
+        return net(ours, kernel, stride, side, channels, DataType.DOUBLE);
+    }
+
+    private static ComputationGraph net(boolean ours, int kernel, int stride, int side, int channels, DataType type) {
         ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(kernel / 2, kernel / 2).nOut(5)
                 .hasBias(false).convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY);
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(type)
                 .updater(new NoOp()).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(side, side, 2))
                 .addLayer("first", new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(channels).hasBias(false)
                         .activation(Activation.IDENTITY).build(), "in")
@@ -95,6 +99,49 @@ class GemmConvolutionLayerTest {
         assertTrue(GemmConvolutionLayer.SIDE_BY_SIDE_BELOW > 8 * 8 && GemmConvolutionLayer.SIDE_BY_SIDE_BELOW <= 32 * 32
                 && GemmConvolutionLayer.IM2COL_MIN_CHANNELS == 256 && GemmConvolutionLayer.IM2COL_MAX_POSITIONS >= 14 * 14
                 && GemmConvolutionLayer.IM2COL_MAX_POSITIONS < 16 * 16, "the cases above cover every path");
+    }
+
+    @Test
+    void theOneDnnHelpersBackwardPassWithoutDl4jsRepeatedForwardPassGivesDl4jsGradients() {
+        // float32 with DL4J's oneDNN helper (it has no float64 kernels), our direct oneDNN path switched off: our
+        // layer calls the helper's backward pass directly, DL4J's runs the forward pass again first; same helper,
+        // so the same gradients
+        OneDnnTesting.without(() -> {
+            for (int[] c : new int[][] {{3, 1, 8, 4}, {3, 2, 8, 4}, {3, 1, 16, 64}, {5, 2, 9, 4}}) {
+                ComputationGraph ours = Helpers.building(true, () -> net(true, c[0], c[1], c[2], c[3], DataType.FLOAT));
+                ComputationGraph theirs = Helpers.building(true, () -> net(false, c[0], c[1], c[2], c[3], DataType.FLOAT));
+                theirs.setParams(ours.params());
+                INDArray x = x(c[2]).castTo(DataType.FLOAT);
+                double difference = GradientComparison.relativeDifference(ours, theirs, x, y().castTo(DataType.FLOAT));
+                String what = "kernel " + c[0] + " stride " + c[1] + " side " + c[2] + " channels " + c[3];
+                assertTrue(Helpers.summary(ours).contains("GemmConvolutionLayer→MKLDNNConvHelper"), what + ": "
+                        + Helpers.summary(ours));
+                assertTrue(difference <= 1e-6, what + ": " + difference);
+            }
+        });
+    }
+
+    @Test
+    void oneDnnsConvolutionInFloat32EqualsDl4jsInFloat64() {
+        // {kernel, stride, side, input channels}: the stem (7×7/2 on 3 channels), 3×3 at both strides on maps
+        // from 16×16 down to 1×1, 1×1 at stride 1 and 2 on even and odd sides
+        int[][] cases = {{7, 2, 32, 3}, {3, 1, 8, 64}, {3, 2, 8, 64}, {3, 1, 1, 32}, {3, 2, 3, 16}, {1, 1, 4, 32},
+            {1, 2, 8, 16}, {1, 2, 7, 16}, {5, 2, 9, 4}, {3, 1, 16, 5}};
+        for (int[] c : cases) {
+            String what = "kernel " + c[0] + " stride " + c[1] + " side " + c[2] + " channels " + c[3];
+            ComputationGraph ours = net(true, c[0], c[1], c[2], c[3], DataType.FLOAT);
+            ComputationGraph reference = net(false, c[0], c[1], c[2], c[3], DataType.DOUBLE);
+            reference.setParams(ours.params().castTo(DataType.DOUBLE));
+            INDArray x = x(c[2]);
+            INDArray out = ours.outputSingle(true, x.castTo(DataType.FLOAT));
+            assertTrue(((GemmConvolutionLayer) ours.getLayer("conv")).oneDnn(), what + ": " + Helpers.summary(ours));
+            INDArray expected = reference.outputSingle(true, x);
+            double outputError = out.castTo(DataType.DOUBLE).sub(expected).norm2Number().doubleValue()
+                    / expected.norm2Number().doubleValue();
+            assertTrue(outputError <= 1e-5, what + ": output " + outputError);
+            double difference = GradientComparison.relativeDifference(ours, reference, x, y());
+            assertTrue(difference <= 1e-5, what + ": gradients " + difference);
+        }
     }
 
     @Test

@@ -16,7 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * DL4J M2.1's oneDNN helpers load only through our shim class {@code org.nd4j.nativeblas.Nd4jCpu};
  * without it (or with the property left at its default) every conv and pooling layer runs without
- * them, about 2× slower, and nothing else says so.
+ * them, about 2× slower, and nothing else says so. The bias-free convolutions call oneDNN themselves
+ * ({@link OneDnn}) unless that is switched off.
  */
 class HelpersTest {
     private static String summaryOfANetworkBuiltWith(boolean helpers) {
@@ -30,14 +31,22 @@ class HelpersTest {
     void theOneDnnHelpersLoadWhenAskedForAndThePropertyIsPutBack() {
         String before = System.getProperty(Helpers.DISABLE_PROPERTY);
         String on = summaryOfANetworkBuiltWith(true);
-        assertTrue(on.contains("GemmConvolutionLayer→MKLDNNConvHelper"), "the shim lets DL4J load its oneDNN helper: " + on);
-        assertTrue(on.contains("SubsamplingLayer→MKLDNNSubsamplingHelper"), on);
-        assertTrue(on.contains("BatchNormLayer→MKLDNNBatchNormHelper×20"), "inference BatchNorm is oneDNN's: " + on);
+        assertTrue(on.contains("SubsamplingLayer→MKLDNNSubsamplingHelper"), "the shim lets DL4J load its oneDNN helpers: " + on);
+        assertTrue(on.contains("BatchNormLayer→MKLDNNBatchNormHelper×20"), "inference BatchNorm is DL4J's helper: " + on);
+        assertTrue(on.contains("GemmConvolutionLayer→oneDNN×20"), "bias-free convolutions call oneDNN themselves: " + on);
         assertEquals(before, System.getProperty(Helpers.DISABLE_PROPERTY), "nothing built later changes its path");
+        OneDnnTesting.without(() -> {
+            String helperOnly = summaryOfANetworkBuiltWith(true);
+            assertTrue(helperOnly.contains("GemmConvolutionLayer→MKLDNNConvHelper"), helperOnly);
+        });
 
         String off = summaryOfANetworkBuiltWith(false);
         assertFalse(off.contains("MKLDNN"), off);
-        assertTrue(off.contains("GemmConvolutionLayer→none"), off);
+        assertTrue(off.contains("GemmConvolutionLayer→oneDNN×20"), off);
         assertEquals(before, System.getProperty(Helpers.DISABLE_PROPERTY));
+        OneDnnTesting.without(() -> {
+            String neither = summaryOfANetworkBuiltWith(false);
+            assertTrue(neither.contains("GemmConvolutionLayer→none"), neither);
+        });
     }
 }
