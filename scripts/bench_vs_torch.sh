@@ -6,12 +6,15 @@
 # resident memory and the dml4j/torch ratios, with the data loader's images/s for the same crops,
 # and writes the table into docs/PERFORMANCE.md between its table markers.
 # Needs Debian's python3-torch and python3-torchvision (apt-get install -y python3-torch python3-torchvision).
+# Each row runs warm-up steps first (both sides the same number) and reports the median of the measured
+# steps: dml4j reaches its steady speed only after the JVM has compiled DL4J's code paths, about 40 steps
+# (docs/PERFORMANCE.md, "Warm-up"); --steps N overrides every row's measured steps.
 # Usage: scripts/bench_vs_torch.sh [--steps N]      (RESULTS_FILE=path to write elsewhere)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-steps=5
-[ "${1:-}" = "--steps" ] && steps="$2"
+steps_override=
+[ "${1:-}" = "--steps" ] && steps_override="$2"
 results="${RESULTS_FILE:-docs/PERFORMANCE.md}"
 python=/usr/bin/python3
 if ! "$python" -c "import torch, torchvision" 2>/dev/null; then
@@ -24,15 +27,16 @@ rss_mb() { sed -n 's/.*peak RSS \([0-9]*\) kB.*/\1/p' | head -n 1 | awk '{printf
 
 # inference three ways: the default engine (dl4j, BatchNorms folded: what eval/infer/search run), the same
 # network unfolded (inference before the folding), and --engine onnxruntime
-# a configuration: mode|model|size|batch|loss|classes
-configs=("train|ResNet50|224|8|arcmargin|1000" "train|ResNet50|64|32|arcmargin|1000"
-         "train|ResNet18|32|64|arcmargin|10" "train|ResNet18|32|40|eml|10"
-         "infer|ResNet50|224|8||" "infer|ResNet50|64|32||")
+# a configuration: mode|model|size|batch|loss|classes|warm-up steps|measured steps
+configs=("train|ResNet50|224|8|arcmargin|1000|10|8" "train|ResNet50|64|32|arcmargin|1000|20|10"
+         "train|ResNet18|32|64|arcmargin|10|40|30" "train|ResNet18|32|40|eml|10|40|30"
+         "infer|ResNet50|224|8|||10|8" "infer|ResNet50|64|32|||20|10")
 rows=()
 for config in "${configs[@]}"; do
-    IFS='|' read -r mode model size batch loss classes <<<"$config"
+    IFS='|' read -r mode model size batch loss classes warmup steps <<<"$config"
+    steps="${steps_override:-$steps}"
     extra=(); if [ "$mode" = train ]; then extra=(--loss "$loss" --classes "$classes"); fi
-    theirs=$("$python" scripts/bench_torch.py "$mode" --arch "$model" --size "$size" --batch "$batch" --steps "$steps" "${extra[@]}" 2>/dev/null)
+    theirs=$("$python" scripts/bench_torch.py "$mode" --arch "$model" --size "$size" --batch "$batch" --warmup "$warmup" --steps "$steps" "${extra[@]}" 2>/dev/null)
     echo "$theirs"
     if [ "$mode" = train ]; then
       what="train"; [ "$model" = ResNet50 ] || what="train $model $loss"
@@ -42,9 +46,9 @@ for config in "${configs[@]}"; do
     for v in "${variants[@]}"; do
       IFS='|' read -r label flags <<<"$v"
       # shellcheck disable=SC2086
-      ours=$(bin/dml4j bench "$mode" --model "$model" --size "$size" --batch "$batch" --steps "$steps" "${extra[@]}" $flags 2>/dev/null | grep "^$mode ")
+      ours=$(bin/dml4j bench "$mode" --model "$model" --size "$size" --batch "$batch" --warmup "$warmup" --steps "$steps" "${extra[@]}" $flags 2>/dev/null | grep "^$mode ")
       echo "$ours"
-      rows+=("$label|$size|$batch|$(rate <<<"$ours")|$(rate <<<"$theirs")|$(rss_mb <<<"$ours")|$(rss_mb <<<"$theirs")")
+      rows+=("$label|$size|$batch|$(rate <<<"$ours")|$(rate <<<"$theirs")|$(rss_mb <<<"$ours")|$(rss_mb <<<"$theirs")|$warmup|$steps")
     done
 done
 loader=()
@@ -55,17 +59,19 @@ done
 
 table=$(
   echo "Measured by \`scripts/bench_vs_torch.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')),"
-  echo "$(java -version 2>&1 | head -n 1), PyTorch $("$python" -c 'import torch; print(torch.__version__)') with $(nproc) threads; median of $steps steps after 2 warm-up steps."
+  echo "$(java -version 2>&1 | head -n 1), PyTorch $("$python" -c 'import torch; print(torch.__version__)') with $(nproc) threads; median of the measured steps after the warm-up steps, both sides alike."
   echo
-  echo "| run | dml4j images/s | torch images/s | dml4j / torch | dml4j peak RSS (MB) | torch peak RSS (MB) | memory ratio |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| run | warm-up + measured steps | dml4j images/s | torch images/s | dml4j / torch | dml4j peak RSS (MB) | torch peak RSS (MB) | memory ratio |"
+  echo "|---|---|---|---|---|---|---|---|"
   for row in "${rows[@]}"; do
-    IFS='|' read -r label size batch ours theirs rss_ours rss_theirs <<<"$row"
+    IFS='|' read -r label size batch ours theirs rss_ours rss_theirs warmup steps <<<"$row"
     awk -v m="$label" -v s="$size" -v b="$batch" -v o="$ours" -v t="$theirs" -v ro="$rss_ours" -v rt="$rss_theirs" \
-      'BEGIN { printf "| %s: 3x%sx%s batch %s | %.2f | %.2f | %.2f | %d | %d | %.2f |\n", m, s, s, b, o, t, o / t, ro, rt, ro / rt }'
+      -v w="$warmup" -v n="$steps" \
+      'BEGIN { printf "| %s: 3x%sx%s batch %s | %s + %s | %.2f | %.2f | %.2f | %d | %d | %.2f |\n", m, s, s, b, w, n, o, t, o / t, ro, rt, ro / rt }'
   done
   echo
-  echo "Data loader (\`bin/dml4j bench data\`, 2 threads, synthetic 500x500 JPEGs, train preprocessing):"
+  echo "Data loader (\`bin/dml4j bench data\`, 2 threads, synthetic 500x500 JPEGs, train preprocessing; at 32 px the"
+  echo "JPEG decoding of 500x500 images dominates: on Fashion-MNIST's 28x28 images it is faster still, docs/PERFORMANCE.md):"
   for row in "${loader[@]}"; do
     IFS='|' read -r crop r <<<"$row"
     echo "crop $crop: $r images/s."

@@ -90,7 +90,7 @@ public final class ModelBenchmark {
         out.printf(Locale.ROOT, "  layer helpers: %s%n", Helpers.summary(net));
         if (s.profile()) {
             double layers = profile(net, x, y, s, out);
-            outsideLayers(net, x, y, s, median, layers, out);
+            outsideLayers(net, s, median, layers, out);
         }
         if (parallel != null) {
             parallel.close();
@@ -193,25 +193,21 @@ public final class ModelBenchmark {
     }
 
     /**
-     * The time of a training step outside its layers: {@code computeGradientAndScore} (forward, head,
-     * backward, the score with its L2 term, DL4J's graph and workspace bookkeeping) against the summed
-     * layer times, the L2 score alone, and the rest of {@code fit} (the updater and the parameter update).
+     * The time of a training step outside its layers: the L2 score DL4J adds to every step's score, the updater
+     * (the L2 term of the gradient, division by the batch size, momentum) and the parameter update, each timed
+     * alone on the network's last gradient; the rest of {@code fit} beyond those and the layers is DL4J's graph
+     * and workspace bookkeeping.
      */
-    private static void outsideLayers(ComputationGraph net, INDArray x, INDArray y, Setup s, double step, double layers,
-                                      PrintWriter out) {
-        net.setInputs(x);
-        net.setLabels(y);
-        double gradient = time(net::computeGradientAndScore, s);
+    private static void outsideLayers(ComputationGraph net, Setup s, double step, double layers, PrintWriter out) {
         double l2 = time(() -> net.calcRegularizationScore(true), s);
         Gradient g = net.gradient();
         LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
         double update = time(() -> net.getUpdater().update(g, 1, 0, s.batch(), none), s);
         double apply = time(() -> net.params().subi(g.gradient()), s);
-        out.printf(Locale.ROOT, "  outside the layers (median of %d): fit %.4f s; gradient and score %.4f s = layers and head"
-                        + " %.4f s + L2 score %.4f s + graph and workspace bookkeeping %.4f s; updater (L2 gradient, momentum)"
-                        + " %.4f s; parameter update %.4f s; rest of fit (solver, listeners) %.4f s%n",
-                s.steps(), step, gradient, layers, l2, gradient - layers - l2, update, apply,
-                step - gradient - update - apply);
+        out.printf(Locale.ROOT, "  outside the layers (median of %d): step %.4f s = layers and head %.4f s + L2 score %.4f s"
+                        + " + updater (L2 gradient, momentum) %.4f s + parameter update %.4f s + the rest (graph and"
+                        + " workspace bookkeeping) %.4f s%n",
+                s.steps(), step, layers, l2, update, apply, step - layers - l2 - update - apply);
     }
 
     private static void profilePass(ComputationGraph net, INDArray x, INDArray labels, LayerWorkspaceMgr mgr,

@@ -133,6 +133,8 @@ public final class InferenceNetwork {
                 g.addLayer(name, folded.get(name).layer(trained, flavour), inputs);
             } else if (layer instanceof BatchNormalization) {
                 continue;   // folded into its convolution
+            } else if (layer instanceof ResidualRelu r && flavour == Flavour.STOCK) {
+                g.addLayer(name, withoutTraining(new ActivationLayer(r.getActivationFn())), inputs);
             } else if (layer instanceof ActivationLayer || layer instanceof SubsamplingLayer
                     || layer instanceof GlobalPoolingLayer || layer instanceof DenseLayer) {
                 g.addLayer(name, withoutTraining(layer.clone()), inputs);

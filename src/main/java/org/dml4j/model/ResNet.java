@@ -3,7 +3,6 @@ package org.dml4j.model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -209,7 +208,8 @@ public final class ResNet implements Backbone {
                     ? convBn(name + "_branch1", in, outChannels, 1, stride, 0, Activation.IDENTITY)
                     : in;
             graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), shortcut, branch);
-            graph.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name);
+            // ReLU in place on the sum (ResidualRelu; DL4J's ActivationLayer copies it in both directions)
+            graph.addLayer(name + "_relu", new ResidualRelu(), name);
             return name + "_relu";
         }
 

@@ -69,6 +69,11 @@ public final class BatchNormLayer extends BatchNormalization {
         return ownPath;
     }
 
+    /** Whether the last forward pass ran the ReLU inside oneDNN's BatchNorm primitive. */
+    private boolean fusedRelu() {
+        return ownPath && usedOneDnn && oneDnn.fusedRelu();
+    }
+
     /** Whether the last forward pass ran oneDNN's primitives (a kind of {@link #ownPath()}). */
     public boolean oneDnn() {
         return ownPath && usedOneDnn;
@@ -80,7 +85,7 @@ public final class BatchNormLayer extends BatchNormalization {
         // inference: DL4J's path, a single oneDNN pass with the running statistics
         ownPath = training && ownPathFor(input);
         INDArray out = ownPath ? forward(workspaceMgr) : super.activate(training, workspaceMgr);
-        if (relu) {
+        if (relu && !fusedRelu()) {
             out = Transforms.relu(out, false);
         }
         output = training && relu ? out : null;
@@ -94,7 +99,7 @@ public final class BatchNormLayer extends BatchNormalization {
         }
         if (oneDnn == null || !oneDnn.fits(x.shape())) {
             try {
-                oneDnn = new OneDnnBatchNorm(x.shape(), layerConf().getEps());
+                oneDnn = new OneDnnBatchNorm(x.shape(), layerConf().getEps(), relu);
             } catch (IllegalStateException e) {
                 oneDnnRefused = true;
                 LoggerFactory.getLogger(BatchNormLayer.class).warn("{}: {}; ND4J's path is used", layerId(), e.getMessage());
@@ -148,7 +153,7 @@ public final class BatchNormLayer extends BatchNormalization {
         if (relu && output == null) {
             throw new IllegalStateException("backprop without a training forward pass in " + layerId());
         }
-        INDArray g = relu ? reluMasked(epsilon, workspaceMgr) : epsilon;
+        INDArray g = relu && !fusedRelu() ? reluMasked(epsilon, workspaceMgr) : epsilon;
         output = null;
         if (!ownPath) {
             return super.backpropGradient(g, workspaceMgr);

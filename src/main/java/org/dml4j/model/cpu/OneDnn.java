@@ -241,4 +241,82 @@ final class OneDnn {
         check(dnnl_reorder_primitive_desc_create(pd, from.desc, engine(), to.desc, engine(), null), "reorder");
         return new Call(primitive(pd, "reorder"), "reorder", DNNL_ARG_FROM, from, DNNL_ARG_TO, to);
     }
+
+    /** An argument of a primitive: the NCHW/OIHW array, and the primitive's own layout where it differs. */
+    static final class Operand {
+        final int arg;
+        final Memory user;
+        final int query;
+        final Role role;
+        final boolean input;
+        Memory own;
+        Call reorder;
+
+        Operand(int arg, Memory user, int query, Role role, boolean input) {
+            this.arg = arg;
+            this.user = user;
+            this.query = query;
+            this.role = role;
+            this.input = input;
+        }
+    }
+
+    /** One primitive with the reorders around it. */
+    static final class Step {
+        private final Operand[] operands;
+        private final Call call;
+
+        /**
+         * @param fixed further arguments whose memory keeps its own buffer (argument kind, memory, …)
+         */
+        Step(dnnl_primitive_desc pd, String what, Operand[] operands, Object... fixed) {
+            this.operands = operands;
+            Object[] args = new Object[2 * operands.length + fixed.length];
+            System.arraycopy(fixed, 0, args, 2 * operands.length, fixed.length);
+            for (int i = 0; i < operands.length; i++) {
+                Operand o = operands[i];
+                Memory wanted = new Memory(query(pd, o.query, 0));
+                if (wanted.sameLayout(o.user)) {
+                    o.own = o.user;
+                } else {
+                    o.own = wanted;
+                    o.reorder = o.input ? reorder(o.user, wanted) : reorder(wanted, o.user);
+                }
+                args[2 * i] = o.arg;
+                args[2 * i + 1] = o.own;
+            }
+            this.call = new Call(primitive(pd, what), what, args);
+        }
+
+        Operand operand(int arg) {
+            for (Operand o : operands) {
+                if (o.arg == arg) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException("no argument " + arg);
+        }
+
+        /**
+         * Inputs reordered into scratch, the primitive, outputs reordered back (user buffers already set).
+         *
+         * @param ready the argument whose scratch buffer already holds its reordered input, or -1
+         */
+        void run(int ready) {
+            for (Operand o : operands) {
+                if (o.reorder != null) {
+                    o.own.pointAtScratch(o.role);
+                    if (o.input && o.arg != ready) {
+                        o.reorder.run();
+                    }
+                }
+            }
+            call.run();
+            for (Operand o : operands) {
+                if (o.reorder != null && !o.input) {
+                    o.reorder.run();
+                }
+            }
+        }
+    }
 }

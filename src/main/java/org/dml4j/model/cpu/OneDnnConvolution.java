@@ -48,9 +48,11 @@ final class OneDnnConvolution {
     private final Memory diffSource;
     private final Memory diffWeights;
 
-    private final Step forward;
-    private final Step backwardData;
-    private final Step backwardWeights;
+    private final OneDnn.Step forward;
+    private final OneDnn.Step backwardData;
+    private final OneDnn.Step backwardWeights;
+    /** Whether both backward primitives take dy in the same (reordered) layout: then it is reordered once. */
+    private final boolean sharedDiffDestination;
 
     /**
      * @param input  [N, C, H, W]
@@ -86,18 +88,25 @@ final class OneDnnConvolution {
                 any(inputShape), any(weightShape), null, any(outputShape), strides, pads, pads), "convolution backward weights");
         dnnl_primitive_desc wpd = OneDnn.primitiveDesc(wd, fpd, "convolution backward weights " + this);
 
-        forward = new Step(fpd, "convolution forward",
-                new Operand(DNNL_ARG_SRC, source, dnnl_query_src_md, Role.SOURCE, true),
-                new Operand(DNNL_ARG_WEIGHTS, weights, dnnl_query_weights_md, Role.WEIGHTS, true),
-                new Operand(DNNL_ARG_DST, destination, dnnl_query_dst_md, Role.DESTINATION, false));
-        backwardData = new Step(dpd, "convolution backward data",
-                new Operand(DNNL_ARG_DIFF_DST, diffDestination, dnnl_query_diff_dst_md, Role.DIFF_DESTINATION, true),
-                new Operand(DNNL_ARG_WEIGHTS, weights, dnnl_query_weights_md, Role.WEIGHTS, true),
-                new Operand(DNNL_ARG_DIFF_SRC, diffSource, dnnl_query_diff_src_md, Role.DIFF_SOURCE, false));
-        backwardWeights = new Step(wpd, "convolution backward weights",
-                new Operand(DNNL_ARG_SRC, source, dnnl_query_src_md, Role.SOURCE, true),
-                new Operand(DNNL_ARG_DIFF_DST, diffDestination, dnnl_query_diff_dst_md, Role.DIFF_DESTINATION, true),
-                new Operand(DNNL_ARG_DIFF_WEIGHTS, diffWeights, dnnl_query_diff_weights_md, Role.DIFF_WEIGHTS, false));
+        forward = new OneDnn.Step(fpd, "convolution forward",
+                new OneDnn.Operand[] {
+                new OneDnn.Operand(DNNL_ARG_SRC, source, dnnl_query_src_md, Role.SOURCE, true),
+                new OneDnn.Operand(DNNL_ARG_WEIGHTS, weights, dnnl_query_weights_md, Role.WEIGHTS, true),
+                new OneDnn.Operand(DNNL_ARG_DST, destination, dnnl_query_dst_md, Role.DESTINATION, false)});
+        backwardData = new OneDnn.Step(dpd, "convolution backward data",
+                new OneDnn.Operand[] {
+                new OneDnn.Operand(DNNL_ARG_DIFF_DST, diffDestination, dnnl_query_diff_dst_md, Role.DIFF_DESTINATION, true),
+                new OneDnn.Operand(DNNL_ARG_WEIGHTS, weights, dnnl_query_weights_md, Role.WEIGHTS, true),
+                new OneDnn.Operand(DNNL_ARG_DIFF_SRC, diffSource, dnnl_query_diff_src_md, Role.DIFF_SOURCE, false)});
+        backwardWeights = new OneDnn.Step(wpd, "convolution backward weights",
+                new OneDnn.Operand[] {
+                new OneDnn.Operand(DNNL_ARG_SRC, source, dnnl_query_src_md, Role.SOURCE, true),
+                new OneDnn.Operand(DNNL_ARG_DIFF_DST, diffDestination, dnnl_query_diff_dst_md, Role.DIFF_DESTINATION, true),
+                new OneDnn.Operand(DNNL_ARG_DIFF_WEIGHTS, diffWeights, dnnl_query_diff_weights_md, Role.DIFF_WEIGHTS, false)});
+        OneDnn.Operand dyForData = backwardData.operand(DNNL_ARG_DIFF_DST);
+        OneDnn.Operand dyForWeights = backwardWeights.operand(DNNL_ARG_DIFF_DST);
+        sharedDiffDestination = dyForData.reorder != null && dyForWeights.reorder != null
+                && dyForData.own.sameLayout(dyForWeights.own);
     }
 
     private static org.bytedeco.dnnl.dnnl_memory_desc_t any(long[] dims) {
@@ -119,7 +128,7 @@ final class OneDnnConvolution {
         source.point(x);
         weights.point(w);
         destination.point(y);
-        forward.run();
+        forward.run(-1);
     }
 
     /** dx = Wᵀ ∗ dy (the input gradient, into {@code dx}) and dW = dy ⋆ x (into {@code dw}, OIHW). */
@@ -129,73 +138,13 @@ final class OneDnnConvolution {
         diffDestination.point(dy);
         diffSource.point(dx);
         diffWeights.point(dw);
-        backwardData.run();
-        backwardWeights.run();
+        backwardData.run(-1);
+        // the weight gradient's dy: already in the scratch buffer the data gradient's reorder filled, if shared
+        backwardWeights.run(sharedDiffDestination ? DNNL_ARG_DIFF_DST : -1);
     }
 
     @Override
     public String toString() {
         return Arrays.toString(inputShape) + " -> " + Arrays.toString(outputShape);
-    }
-
-    /** An argument of a primitive: the NCHW/OIHW array, and the primitive's own layout where it differs. */
-    private static final class Operand {
-        final int arg;
-        final Memory user;
-        final int query;
-        final Role role;
-        final boolean input;
-        Memory own;
-        Call reorder;
-
-        Operand(int arg, Memory user, int query, Role role, boolean input) {
-            this.arg = arg;
-            this.user = user;
-            this.query = query;
-            this.role = role;
-            this.input = input;
-        }
-    }
-
-    /** One primitive with the reorders around it. */
-    private static final class Step {
-        private final Operand[] operands;
-        private final Call call;
-
-        Step(dnnl_primitive_desc pd, String what, Operand... operands) {
-            this.operands = operands;
-            Object[] args = new Object[2 * operands.length];
-            for (int i = 0; i < operands.length; i++) {
-                Operand o = operands[i];
-                Memory wanted = new Memory(OneDnn.query(pd, o.query, 0));
-                if (wanted.sameLayout(o.user)) {
-                    o.own = o.user;
-                } else {
-                    o.own = wanted;
-                    o.reorder = o.input ? OneDnn.reorder(o.user, wanted) : OneDnn.reorder(wanted, o.user);
-                }
-                args[2 * i] = o.arg;
-                args[2 * i + 1] = o.own;
-            }
-            this.call = new Call(OneDnn.primitive(pd, what), what, args);
-        }
-
-        /** Inputs reordered into scratch, the primitive, outputs reordered back (user buffers already set). */
-        void run() {
-            for (Operand o : operands) {
-                if (o.reorder != null) {
-                    o.own.pointAtScratch(o.role);
-                    if (o.input) {
-                        o.reorder.run();
-                    }
-                }
-            }
-            call.run();
-            for (Operand o : operands) {
-                if (o.reorder != null && !o.input) {
-                    o.reorder.run();
-                }
-            }
-        }
     }
 }

@@ -41,9 +41,13 @@ class BatchNormLayerTest {
     }
 
     private static ComputationGraph net(boolean ours, boolean relu, DataType type, IUpdater updater) {
+        return net(ours, relu, type, updater, 4);
+    }
+
+    private static ComputationGraph net(boolean ours, boolean relu, DataType type, IUpdater updater, int channels) {
         GraphBuilder g = new NeuralNetConfiguration.Builder().seed(4).dataType(type).updater(updater)
                 .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 6, 3))
-                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).hasBias(false)
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(channels).hasBias(false)
                         .activation(Activation.IDENTITY).build(), "in");
         String last = "bn";
         if (ours) {
@@ -118,9 +122,18 @@ class BatchNormLayerTest {
 
     @Test
     void oneDnnsBatchNormInFloat32EqualsDl4jsInFloat64WithItsRunningStatistics() {
-        for (boolean relu : new boolean[] {true, false}) {
-            ComputationGraph ours = net(true, relu, DataType.FLOAT);
-            ComputationGraph reference = net(false, relu, DataType.DOUBLE);
+        // 4 channels: oneDNN on NCHW, ReLU by the layer; 16: oneDNN's blocked layout with the ReLU fused
+        for (int channels : new int[] {4, 16}) {
+            for (boolean relu : new boolean[] {true, false}) {
+                oneDnnAgainstFloat64(relu, channels);
+            }
+        }
+    }
+
+    private static void oneDnnAgainstFloat64(boolean relu, int channels) {
+        {
+            ComputationGraph ours = net(true, relu, DataType.FLOAT, new Sgd(0.1), channels);
+            ComputationGraph reference = net(false, relu, DataType.DOUBLE, new Sgd(0.1), channels);
             ours.setParams(ours.params().addi(Nd4j.rand(DataType.FLOAT, ours.params().shape()).muli(0.5)));
             reference.setParams(ours.params().castTo(DataType.DOUBLE));
             INDArray x = x(DataType.DOUBLE);
@@ -128,9 +141,9 @@ class BatchNormLayerTest {
             assertTrue(((BatchNormLayer) ours.getLayer("bn")).oneDnn(), Helpers.summary(ours));
             INDArray expected = reference.outputSingle(true, x);
             assertTrue(out.sub(expected).norm2Number().doubleValue() <= 1e-5 * expected.norm2Number().doubleValue(),
-                    "relu " + relu + "\n" + out + "\n" + expected);
+                    "relu " + relu + " channels " + channels + "\n" + out + "\n" + expected);
             double difference = GradientComparison.relativeDifference(ours, reference, x, y(DataType.DOUBLE));
-            assertTrue(difference <= 1e-5, "relu " + relu + ": " + difference);
+            assertTrue(difference <= 1e-5, "relu " + relu + " channels " + channels + ": " + difference);
             for (int step = 0; step < 3; step++) {
                 ours.fit(new INDArray[] {x.castTo(DataType.FLOAT)}, new INDArray[] {y(DataType.FLOAT)});
                 reference.fit(new INDArray[] {x}, new INDArray[] {y(DataType.DOUBLE)});
@@ -139,7 +152,7 @@ class BatchNormLayerTest {
                 INDArray a = ours.getLayer("bn").getParam(p).castTo(DataType.DOUBLE);
                 INDArray b = reference.getLayer("bn").getParam(p);
                 assertTrue(a.sub(b).amaxNumber().doubleValue() <= 1e-4 * Math.max(1, b.amaxNumber().doubleValue()),
-                        p + " relu " + relu + "\n" + a + "\n" + b);
+                        p + " relu " + relu + " channels " + channels + "\n" + a + "\n" + b);
             }
         }
     }
