@@ -1,7 +1,9 @@
 package org.dml4j.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -15,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
@@ -50,8 +53,9 @@ public final class EmbeddingNetwork {
                 .seed(seed)
                 .dataType(dataType)
                 .updater(updater)
-                .l2(l2)
-                .l2Bias(l2)
+                // g += λw before the optimiser, as DL4J's l2(), without ½λ‖w‖² in the score (L2WeightDecay)
+                .regularization(weightDecay(l2))
+                .regularizationBias(weightDecay(l2))
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder()
@@ -70,6 +74,15 @@ public final class EmbeddingNetwork {
         net.init();
         initialise(net, seed);
         return net;
+    }
+
+    /** [L2WeightDecay(λ)], or none for λ = 0; a mutable list, as DL4J's builder may add to it. */
+    private static List<Regularization> weightDecay(double l2) {
+        List<Regularization> list = new ArrayList<>();
+        if (l2 > 0) {
+            list.add(new L2WeightDecay(l2));
+        }
+        return list;
     }
 
     /**
