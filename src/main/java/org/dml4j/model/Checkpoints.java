@@ -15,6 +15,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.dml4j.data.AtomicFiles;
 import org.dml4j.error.DataException;
 import org.dml4j.error.UsageException;
+import org.dml4j.math.Finite;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.core.JsonLocation;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
@@ -189,7 +190,7 @@ public final class Checkpoints {
                         + " first in " + bad + "; this file cannot be used");
             }
             INDArray state = withUpdater && net.getUpdater() != null ? net.getUpdater().getStateViewArray() : null;
-            if (state != null && (state.isNaN().any() || state.isInfinite().any())) {
+            if (state != null && !Finite.all(state)) {
                 throw new DataException(model + ": its optimiser state (momentum) holds values that are not finite"
                         + " (NaN or infinite); this checkpoint cannot be resumed");
             }
@@ -302,14 +303,13 @@ public final class Checkpoints {
             return null;
         }
         return net.paramTable().entrySet().stream()
-                .filter(e -> e.getValue().isNaN().any() || e.getValue().isInfinite().any())
+                .filter(e -> !Finite.all(e.getValue()))
                 .map(Map.Entry::getKey).findFirst().orElse("?");
     }
 
     /** Whether every parameter is a finite number. */
     public static boolean finite(ComputationGraph net) {
-        INDArray p = net.params();
-        return !(p.isNaN().any() || p.isInfinite().any());
+        return Finite.all(net.params());
     }
 
     private static void deleteTree(Path dir) throws IOException {

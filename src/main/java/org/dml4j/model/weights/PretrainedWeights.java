@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.error.DataException;
 import org.dml4j.error.ModelMismatchException;
 import org.dml4j.error.UsageException;
+import org.dml4j.math.Finite;
 import org.dml4j.model.Backbone;
 import org.dml4j.model.Backbones;
 import org.dml4j.model.Checkpoints;
@@ -150,7 +151,7 @@ public final class PretrainedWeights {
                 out.println("warning: variable " + (name == null ? key : name) + " is already excluded automatically"
                         + " (" + Arrays.toString(src.shape()) + " in the source, " + Arrays.toString(dst.shape()) + " here)");
                 entries.add(new Entry(key, name, Status.SKIPPED_SHAPE));
-            } else if (src.isNaN().any() || src.isInfinite().any()) {
+            } else if (!Finite.all(src)) {
                 throw new DataException("--pretrained_model: " + (name == null ? key : name) + " holds values that are"
                         + " not finite (NaN or infinite); these weights cannot be used");
             } else {
