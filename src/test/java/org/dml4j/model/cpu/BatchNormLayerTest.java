@@ -11,9 +11,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.loss.DoublePrecision;
 import org.dml4j.model.RegularizedBatchNorm;
@@ -26,7 +23,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Our BatchNorm layer against DL4J's own (float64, its built-in path): outputs, gradients, running
@@ -60,12 +56,7 @@ class BatchNormLayerTest {
                 last = "relu";
             }
         }
-        g.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
-                        .activation(Activation.IDENTITY).build(), "pool").setOutputs("out");
-        ComputationGraph net = new ComputationGraph(g.build());
-        net.init();
-        return net;
+        return TestGraphs.withPooledMseOutput(g, last);
     }
 
     private static INDArray x(DataType type) {

@@ -10,9 +10,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dml4j.loss.DoublePrecision;
@@ -24,7 +21,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Our convolution paths against DL4J's own convolution (float64): outputs, weight gradients and input
@@ -48,18 +44,11 @@ class GemmConvolutionLayerTest {
         ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(kernel / 2, kernel / 2).nOut(5)
                 .hasBias(false).convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY);
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(type)
+        return TestGraphs.withPooledMseOutput(new NeuralNetConfiguration.Builder().seed(3).dataType(type)
                 .updater(new NoOp()).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(side, side, 2))
                 .addLayer("first", new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(channels).hasBias(false)
                         .activation(Activation.IDENTITY).build(), "in")
-                .addLayer("conv", ours ? new GemmConvolution(conv) : conv.build(), "first")
-                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
-                        .activation(Activation.IDENTITY).build(), "pool")
-                .setOutputs("out").build();
-        ComputationGraph net = new ComputationGraph(conf);
-        net.init();
-        return net;
+                .addLayer("conv", ours ? new GemmConvolution(conv) : conv.build(), "first"), "conv");
     }
 
     private static INDArray x(int side) {

@@ -9,9 +9,6 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dml4j.loss.DoublePrecision;
 import org.dml4j.model.ResidualRelu;
@@ -22,7 +19,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** The in-place ReLU after a residual sum against DL4J's ActivationLayer (float64), and its serialisation. */
 @ExtendWith(DoublePrecision.class)
@@ -30,19 +26,13 @@ class ResidualReluLayerTest {
 
     /** in → conv a, conv b → a + b → ReLU (ours or DL4J's) → average pool → MSE output. */
     private static ComputationGraph net(boolean ours) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
+        return TestGraphs.withPooledMseOutput(new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
                 .updater(new Sgd(0.1)).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(5, 5, 2))
                 .addLayer("a", new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(3).activation(Activation.IDENTITY).build(), "in")
                 .addLayer("b", new ConvolutionLayer.Builder(1, 1).nOut(3).activation(Activation.IDENTITY).build(), "in")
                 .addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "a", "b")
-                .addLayer("relu", ours ? new ResidualRelu() : new ActivationLayer.Builder().activation(Activation.RELU).build(), "sum")
-                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "relu")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
-                        .activation(Activation.IDENTITY).build(), "pool")
-                .setOutputs("out").build();
-        ComputationGraph net = new ComputationGraph(conf);
-        net.init();
-        return net;
+                .addLayer("relu", ours ? new ResidualRelu() : new ActivationLayer.Builder().activation(Activation.RELU).build(),
+                        "sum"), "relu");
     }
 
     @Test
