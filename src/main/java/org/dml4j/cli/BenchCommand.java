@@ -133,7 +133,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch", defaultValue = "8", description = "Batch size. Default: ${DEFAULT-VALUE}.")
         int batch;
 
-        @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured steps. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured steps first (training reaches its steady speed after 10-40: the JVM compiles DL4J's"
+                        + " code paths). Default: ${DEFAULT-VALUE}.")
         int warmup;
 
         @Option(names = "--steps", defaultValue = "5", description = "Measured steps (median). Default: ${DEFAULT-VALUE}.")
@@ -144,7 +145,8 @@ final class BenchCommand implements Runnable {
         PyBool helpers;
 
         @Option(names = "--profile",
-                description = "Also print the time per layer kind: forward, and for train also backward.")
+                description = "Also print the time per layer kind: forward, and for train also backward, the head, and the"
+                        + " time outside the layers (updater, parameter update, DL4J's bookkeeping).")
         boolean profile;
 
         ModelBenchmark.Setup setup(int devices) {
