@@ -83,7 +83,8 @@ public final class ModelBenchmark {
                 n -> new ForwardCapture(s.backbone().pooledVertex(), (f, l) -> new double[] {0})) : null;
         Runnable run = parallel == null ? () -> net.fit(step) : () -> parallel.step(x, y, labels);
         double median = time(run, s);
-        out.printf(Locale.ROOT, "train %s 3x%dx%d batch %d, %s, helpers %s, devices %d: median step %.3f s, %.2f images/s, peak RSS %s%n",
+        out.printf(Locale.ROOT, "train %s 3x%dx%d batch %d, %s, helpers %s, devices %d: median step %.3f s,"
+                        + " %.2f images/s, peak RSS %s%n",
                 s.backbone(), s.size(), s.size(), s.batch(), eml ? "eml" : "arcmargin over " + loss.classes() + " classes",
                 s.helpers() ? "on" : "off", s.devices(), median,
                 s.batch() / median, KnnBenchmark.peakRss());

@@ -133,8 +133,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch", defaultValue = "8", description = "Batch size. Default: ${DEFAULT-VALUE}.")
         int batch;
 
-        @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured steps first (training reaches its steady speed after 10-40: the JVM compiles DL4J's"
-                        + " code paths). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--warmup", defaultValue = "2",
+                description = "Unmeasured steps first (training reaches its steady speed after 10-40: the JVM"
+                        + " compiles DL4J's code paths). Default: ${DEFAULT-VALUE}.")
         int warmup;
 
         @Option(names = "--steps", defaultValue = "5", description = "Measured steps (median). Default: ${DEFAULT-VALUE}.")
@@ -183,7 +184,8 @@ final class BenchCommand implements Runnable {
         String loss;
 
         @Option(names = "--classes", paramLabel = "N", defaultValue = "1000",
-                description = "Classes: the ArcFace head's width; for eml, labels cycle through them. Default: ${DEFAULT-VALUE}.")
+                description = "Classes: the ArcFace head's width; for eml, labels cycle through them."
+                        + " Default: ${DEFAULT-VALUE}.")
         int classes;
 
         @Override

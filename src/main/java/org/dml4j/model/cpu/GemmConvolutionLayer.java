@@ -169,7 +169,8 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (path == Path.DL4J && bare() && helper != null && CpuArrays.ownPathFor(input)
-                && layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW && layerConf().getConvolutionMode() != ConvolutionMode.Same
+                && layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW
+                && layerConf().getConvolutionMode() != ConvolutionMode.Same
                 && layerConf().getIDropout() == null && layerConf().getWeightNoise() == null) {
             Pair<Gradient, INDArray> viaHelper = helperBackward(epsilon, workspaceMgr);
             if (viaHelper != null) {
