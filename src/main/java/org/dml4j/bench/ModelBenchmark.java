@@ -43,9 +43,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Model throughput on synthetic input, for {@code bench train|infer} and scripts/bench_vs_torch.sh:
  * a backbone with an ArcFace head (s = 80, m = 0.15; by default over 1000 classes) or the eml loss
- * (blocks of 8 images per class) trained with momentum SGD, or the backbone alone in inference mode; warm-up steps, then the median of measured steps, in
- * images/s, with the process's peak resident memory. Optionally a profile (forward, and backward
- * in training) summed per layer kind, to see where the time goes.
+ * (blocks of 8 images per class) trained with momentum SGD, or the backbone alone in inference mode;
+ * warm-up steps, then the median of measured steps, in images/s, with the process's peak resident memory.
+ * Optionally a profile (forward, and backward in training) summed per layer kind, to see where the time goes.
  */
 public final class ModelBenchmark {
     private ModelBenchmark() {
@@ -194,7 +194,8 @@ public final class ModelBenchmark {
     }
 
     /**
-     * The time of a training step outside its layers: the L2 score DL4J adds to every step's score, the updater
+     * The time of a training step outside its layers: the L2 score DL4J adds to every step's score (nothing to
+     * compute with dml4j's L2WeightDecay; DL4J's own L2 in networks of older checkpoints), the updater
      * (the L2 term of the gradient, division by the batch size, momentum) and the parameter update, each timed
      * alone on the network's last gradient; the rest of {@code fit} beyond those and the layers is DL4J's graph
      * and workspace bookkeeping.

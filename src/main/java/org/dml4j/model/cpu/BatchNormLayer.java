@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.slf4j.LoggerFactory;
 
 /**
  * The layer behind {@link org.dml4j.model.RegularizedBatchNorm}: batch normalisation of NCHW maps, optionally followed
@@ -48,14 +47,16 @@ public final class BatchNormLayer extends BatchNormalization {
     /** A vector of ones for the row sums, kept outside workspaces. */
     private INDArray onesHw;
     /** oneDNN's primitives for the current input shape (float32), and whether the last forward pass used them. */
+    private final OneDnn.PerShape<OneDnnBatchNorm> oneDnnPrimitives;
     private OneDnnBatchNorm oneDnn;
-    private boolean oneDnnRefused;
     private boolean usedOneDnn;
 
     /** @param relu whether a ReLU follows in the same pass (fused) */
     public BatchNormLayer(NeuralNetConfiguration conf, DataType dataType, boolean relu) {
         super(conf, dataType);
         this.relu = relu;
+        this.oneDnnPrimitives = new OneDnn.PerShape<>(shape -> new OneDnnBatchNorm(shape, layerConf().getEps(), relu),
+                "ND4J's path");
     }
 
     private boolean ownPathFor(INDArray x) {
@@ -92,23 +93,6 @@ public final class BatchNormLayer extends BatchNormalization {
         return out;
     }
 
-    /** oneDNN's BatchNorm for {@code x} (float32, built once per shape), or null for the ND4J path. */
-    private OneDnnBatchNorm oneDnnFor(INDArray x) {
-        if (oneDnnRefused || !OneDnn.usableFor(x)) {
-            return null;
-        }
-        if (oneDnn == null || !oneDnn.fits(x.shape())) {
-            try {
-                oneDnn = new OneDnnBatchNorm(x.shape(), layerConf().getEps(), relu);
-            } catch (IllegalStateException e) {
-                oneDnnRefused = true;
-                LoggerFactory.getLogger(BatchNormLayer.class).warn("{}: {}; ND4J's path is used", layerId(), e.getMessage());
-                return null;
-            }
-        }
-        return oneDnn;
-    }
-
     /** Training-mode forward pass: batch statistics, normalisation, scale and shift. */
     private INDArray forward(LayerWorkspaceMgr mgr) {
         INDArray x = CpuArrays.contiguous(input, ArrayType.FF_WORKING_MEM, mgr);
@@ -118,17 +102,14 @@ public final class BatchNormLayer extends BatchNormalization {
         double[] gamma = param(BatchNormalizationParamInitializer.GAMMA);
         double eps = layerConf().getEps();
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
-        OneDnnBatchNorm bn = oneDnnFor(x);
+        OneDnnBatchNorm bn = oneDnnPrimitives.forInput(x, layerId());
         usedOneDnn = bn != null;
         if (usedOneDnn) {
+            oneDnn = bn;
             batchMean = new double[c];
             batchVar = new double[c];
             bn.forward(x, gamma, param(BatchNormalizationParamInitializer.BETA), out, batchMean, batchVar);
-            batchInvStd = new double[c];
-            for (int i = 0; i < c; i++) {
-                batchInvStd[i] = 1 / Math.sqrt(batchVar[i] + eps);
-            }
-            return out;
+            return out;   // oneDNN's backward pass keeps its own statistics: batchInvStd is the ND4J path's
         }
         INDArray rows = rowsOf(out);
         out.assign(x);
@@ -153,20 +134,13 @@ public final class BatchNormLayer extends BatchNormalization {
         if (relu && output == null) {
             throw new IllegalStateException("backprop without a training forward pass in " + layerId());
         }
-        INDArray g = relu && !fusedRelu() ? reluMasked(epsilon, workspaceMgr) : epsilon;
+        INDArray g = relu && !fusedRelu()
+                ? CpuArrays.reluGradient(output, epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr) : epsilon;
         output = null;
         if (!ownPath) {
             return super.backpropGradient(g, workspaceMgr);
         }
         return backward(CpuArrays.contiguous(g, ArrayType.BP_WORKING_MEM, workspaceMgr), workspaceMgr);
-    }
-
-    /** The gradient where the ReLU output is positive, 0 elsewhere. */
-    private INDArray reluMasked(INDArray epsilon, LayerWorkspaceMgr mgr) {
-        INDArray masked = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, epsilon.dataType(), epsilon.shape(), 'c');
-        Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(output, epsilon).addOutputs(masked)
-                .addFloatingPointArguments(0.0).build());
-        return masked;
     }
 
     private Pair<Gradient, INDArray> backward(INDArray g, LayerWorkspaceMgr mgr) {

@@ -21,7 +21,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.slf4j.LoggerFactory;
 
 /**
  * Convolutions (NCHW) where DL4J M2.1's oneDNN path is slow, as matrix products (docs/PERFORMANCE.md,
@@ -48,12 +47,18 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
     static final long IM2COL_MIN_CHANNELS = 256;
     static final long IM2COL_MAX_POSITIONS = 14 * 14;
 
-    private enum Path { DL4J, ONEDNN, POINTWISE, IM2COL_BACKWARD }
+    /**
+     * DL4J: DL4J's layer both ways; HELPER_BACKWARD: DL4J's forward pass, its oneDNN helper's backward pass
+     * called directly; the others this layer's own.
+     */
+    private enum Path { DL4J, HELPER_BACKWARD, ONEDNN, POINTWISE, IM2COL_BACKWARD }
 
     private Path path = Path.DL4J;
-    /** oneDNN's primitives for the current input shape, or null; set when oneDNN refused this layer. */
+    /** oneDNN's primitives for the current input shape (float32), and those of the last forward pass. */
+    private final OneDnn.PerShape<OneDnnConvolution> oneDnnPrimitives = new OneDnn.PerShape<>(shape -> new OneDnnConvolution(
+            shape, layerConf().getNOut(), layerConf().getKernelSize(), layerConf().getStride(), layerConf().getPadding()),
+            "DL4J's path");
     private OneDnnConvolution oneDnn;
-    private boolean oneDnnRefused;
     /** The zero bias the helper's backward pass takes for a bias-free convolution. */
     private transient INDArray zeroBias;
 
@@ -74,35 +79,21 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
         if (!plain) {
             return Path.DL4J;
         }
-        if (bare() && oneDnnFor(x) != null) {
-            return Path.ONEDNN;
+        if (bare()) {
+            oneDnn = oneDnnPrimitives.forInput(x, layerId());
+            if (oneDnn != null) {
+                return Path.ONEDNN;
+            }
         }
         if (k[0] == 1 && k[1] == 1 && p[0] == 0 && p[1] == 0) {
             return Path.POINTWISE;
         }
         long positions = (x.size(2) + 2L * p[0] - k[0] + 1) * (x.size(3) + 2L * p[1] - k[1] + 1);
         boolean stride1 = c.getStride()[0] == 1 && c.getStride()[1] == 1;
-        return stride1 && x.size(1) >= IM2COL_MIN_CHANNELS && positions <= IM2COL_MAX_POSITIONS && bare()
-                ? Path.IM2COL_BACKWARD : Path.DL4J;
-    }
-
-    /** oneDNN's convolution for input {@code x} (float32, built once per shape), or null for the other paths. */
-    private OneDnnConvolution oneDnnFor(INDArray x) {
-        if (oneDnnRefused || !OneDnn.usableFor(x)) {
-            return null;
+        if (stride1 && x.size(1) >= IM2COL_MIN_CHANNELS && positions <= IM2COL_MAX_POSITIONS && bare()) {
+            return Path.IM2COL_BACKWARD;
         }
-        if (oneDnn == null || !oneDnn.fits(x.shape())) {
-            org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
-            try {
-                oneDnn = new OneDnnConvolution(x.shape(), c.getNOut(), c.getKernelSize(), c.getStride(), c.getPadding());
-            } catch (IllegalStateException e) {
-                oneDnnRefused = true;
-                LoggerFactory.getLogger(GemmConvolutionLayer.class).warn("{}: {}; DL4J's path is used", layerId(),
-                        e.getMessage());
-                return null;
-            }
-        }
-        return oneDnn;
+        return bare() && helper != null ? Path.HELPER_BACKWARD : Path.DL4J;
     }
 
     /** Whether the last forward pass ran oneDNN's primitives (a kind of {@link #ownPath()}). */
@@ -117,7 +108,7 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
 
     /** Whether the last forward pass took this layer's own path (in either direction) rather than DL4J's. */
     public boolean ownPath() {
-        return path != Path.DL4J;
+        return path != Path.DL4J && path != Path.HELPER_BACKWARD;
     }
 
     @Override
@@ -131,7 +122,7 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
             return y;
         }
         if (path != Path.POINTWISE) {
-            return super.activate(training, workspaceMgr);
+            return super.activate(training, workspaceMgr);   // DL4J's (and its helper's) forward pass
         }
         INDArray x = pointwiseInput(ArrayType.FF_WORKING_MEM, workspaceMgr);
         long n = x.size(0);
@@ -168,16 +159,13 @@ public final class GemmConvolutionLayer extends ConvolutionLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (path == Path.DL4J && bare() && helper != null && CpuArrays.ownPathFor(input)
-                && layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW
-                && layerConf().getConvolutionMode() != ConvolutionMode.Same
-                && layerConf().getIDropout() == null && layerConf().getWeightNoise() == null) {
+        if (path == Path.HELPER_BACKWARD) {
             Pair<Gradient, INDArray> viaHelper = helperBackward(epsilon, workspaceMgr);
             if (viaHelper != null) {
                 return viaHelper;
             }
         }
-        if (path == Path.DL4J || !bare()) {
+        if (path == Path.DL4J || path == Path.HELPER_BACKWARD || !bare()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         if (path == Path.IM2COL_BACKWARD) {

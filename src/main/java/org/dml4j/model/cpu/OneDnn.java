@@ -21,6 +21,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 import java.util.Arrays;
+import java.util.function.Function;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
@@ -115,6 +116,46 @@ final class OneDnn {
     static void check(int status, String what) {
         if (status != dnnl_success) {
             throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
+        }
+    }
+
+    /**
+     * A layer's primitives for its current input shape: built on the first input of a shape (again when the
+     * shape changes, e.g. a last, smaller batch), or never again once oneDNN has refused them (logged once,
+     * naming the layer and the path used instead).
+     */
+    static final class PerShape<T> {
+        private final Function<long[], T> build;
+        private final String fallback;
+        private long[] shape;
+        private T built;
+        private boolean refused;
+
+        /**
+         * @param build    the primitives for an input shape; throws IllegalStateException when oneDNN offers none
+         * @param fallback what the layer runs instead, for the log line
+         */
+        PerShape(Function<long[], T> build, String fallback) {
+            this.build = build;
+            this.fallback = fallback;
+        }
+
+        /** The primitives for {@code x}, or null when oneDNN is not to be used for it ({@link #usableFor}). */
+        T forInput(INDArray x, String layerId) {
+            if (refused || !usableFor(x)) {
+                return null;
+            }
+            if (built == null || !Arrays.equals(shape, x.shape())) {
+                try {
+                    built = build.apply(x.shape());
+                    shape = x.shape();
+                } catch (IllegalStateException e) {
+                    refused = true;
+                    built = null;
+                    LOG.warn("{}: {}; {} is used", layerId, e.getMessage(), fallback);
+                }
+            }
+            return built;
         }
     }
 

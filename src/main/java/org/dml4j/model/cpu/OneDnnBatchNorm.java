@@ -132,11 +132,6 @@ final class OneDnnBatchNorm {
         return m;
     }
 
-    /** Whether this was built for input of this shape. */
-    boolean fits(long[] input) {
-        return Arrays.equals(shape, input);
-    }
-
     /**
      * Normalises {@code x} into {@code y} with the batch statistics, written to {@code batchMean} and
      * {@code batchVariance} (length C).

@@ -113,11 +113,6 @@ final class OneDnnConvolution {
         return OneDnn.desc(dims, dnnl_format_tag_any);
     }
 
-    /** Whether this was built for input of this shape. */
-    boolean fits(long[] input) {
-        return Arrays.equals(inputShape, input);
-    }
-
     /** [N, O, H', W']. */
     long[] outputShape() {
         return outputShape.clone();

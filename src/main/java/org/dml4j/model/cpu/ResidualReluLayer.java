@@ -10,8 +10,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -51,9 +49,7 @@ public final class ResidualReluLayer extends ActivationLayer {
         if (output == null) {
             throw new IllegalStateException("backprop without a training forward pass in " + layerId());
         }
-        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
-        Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(output, epsilon).addOutputs(dx)
-                .addFloatingPointArguments(0.0).build());
+        INDArray dx = CpuArrays.reluGradient(output, epsilon, ArrayType.ACTIVATION_GRAD, workspaceMgr);
         output = null;
         return new Pair<>(new DefaultGradient(), dx);
     }
